@@ -1,0 +1,102 @@
+package org.jllm;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.jllm.gguf.GgufFile;
+import org.jllm.gguf.GgufTokenizers;
+import org.jllm.kernels.Kernels;
+import org.jllm.model.Architectures;
+import org.jllm.model.LanguageModel;
+import org.jllm.model.ModelConfig;
+import org.jllm.tokenizer.Tokenizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A loaded model: the mapped file, its weights and its tokenizer. Immutable and thread-safe; open one
+ * {@link Session} per concurrent conversation. Closing the model unmaps the file, after which its sessions fail.
+ *
+ * <pre>{@code
+ * try (Model model = Model.load(Path.of("model.gguf")); Session session = model.newSession()) {
+ *     session.generate("Once upon a time", GenerationParams.greedy(64), (id, text) -> {
+ *         System.out.print(text);
+ *         return true;
+ *     });
+ * }
+ * }</pre>
+ */
+public final class Model implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Model.class);
+
+    private final GgufFile file;
+    private final LanguageModel model;
+    private final Tokenizer tokenizer;
+
+    private Model(GgufFile file, LanguageModel model, Tokenizer tokenizer) {
+        this.file = file;
+        this.model = model;
+        this.tokenizer = tokenizer;
+    }
+
+    /** Maps a GGUF model file and builds its model and tokenizer; the file is not read into the heap. */
+    public static Model load(Path path) throws IOException {
+        return load(path, Kernels.get());
+    }
+
+    /** As {@link #load(Path)}, computing with the given kernels (e.g. {@link Kernels#scalar()}). */
+    public static Model load(Path path, Kernels kernels) throws IOException {
+        long start = System.nanoTime();
+        GgufFile file = GgufFile.open(path);
+        try {
+            String arch = file.getString("general.architecture");
+            LanguageModel model = Architectures.forName(arch).build(file, kernels);
+            Tokenizer tokenizer = GgufTokenizers.load(file);
+            if (tokenizer.vocabulary().size() != model.config().vocabularySize()) {
+                throw new org.jllm.model.ModelFormatException(path + ": the tokenizer has "
+                        + tokenizer.vocabulary().size() + " tokens but the model's vocabulary has "
+                        + model.config().vocabularySize());
+            }
+            LOG.debug("loaded {} ({}, {} kernels) in {} ms", path, arch, kernels.name(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return new Model(file, model, tokenizer);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    public ModelConfig config() {
+        return model.config();
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The underlying GGUF file, for metadata look-ups. */
+    public GgufFile file() {
+        return file;
+    }
+
+    LanguageModel languageModel() {
+        return model;
+    }
+
+    /** A session with the model's full context length. */
+    public Session newSession() {
+        return newSession(model.config().contextLength());
+    }
+
+    /** A session whose K/V cache holds {@code contextLength} positions. */
+    public Session newSession(int contextLength) {
+        if (contextLength <= 0) {
+            throw new IllegalArgumentException("context length must be > 0, got " + contextLength);
+        }
+        return new Session(this, contextLength);
+    }
+
+    @Override
+    public void close() {
+        file.close();
+    }
+}

@@ -1,0 +1,47 @@
+package org.jllm.model;
+
+import org.jllm.kernels.Kernels;
+import org.jllm.kernels.WeightKernel;
+import org.jllm.tensor.Tensor;
+
+/** A weight matrix with the kernel for its type: out = W x, read in place from the model file. */
+public final class Linear {
+    private final Tensor weight;
+    private final WeightKernel kernel;
+
+    public Linear(Tensor weight, Kernels kernels) {
+        this.weight = weight;
+        this.kernel = kernels.weights(weight.type());
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    public int inFeatures() {
+        return weight.cols();
+    }
+
+    public int outFeatures() {
+        return weight.rows();
+    }
+
+    /**
+     * out[0..outFeatures) = W x. {@code scratch} holds the activations in the form the weight type's dot product
+     * reads (at least {@code kernel.preparedLength(inFeatures())} floats); it is overwritten.
+     */
+    public void apply(float[] x, float[] out, float[] scratch) {
+        int cols = weight.cols();
+        kernel.prepareInput(x, cols, scratch);
+        kernel.matVec(weight.data(), cols, scratch, out, 0, weight.rows());
+    }
+
+    /** Row {@code row} as floats into {@code dst[0..inFeatures)}: an embedding lookup. */
+    public void row(int row, float[] dst) {
+        kernel.dequantizeRow(weight.data(), weight.cols(), row, dst, 0);
+    }
+
+    public int scratchLength() {
+        return kernel.preparedLength(weight.cols());
+    }
+}

@@ -1,0 +1,73 @@
+package org.jllm.model.llama;
+
+import org.jllm.kernels.FloatOps;
+import org.jllm.model.ForwardState;
+import org.jllm.model.ModelConfig;
+import org.jllm.runtime.KvCache;
+import org.jllm.runtime.Rope;
+
+/** Buffers and K/V cache of one Llama sequence. */
+final class LlamaState implements ForwardState {
+    private final ModelConfig c;
+    final KvCache kv;
+    final Rope rope;
+    final float[] x;
+    final float[] xb;
+    final float[] q;
+    final float[] k;
+    final float[] v;
+    final float[] att;
+    final float[] scores;
+    final float[] hb;
+    final float[] hb2;
+    final float[] logits;
+    final float[] scratch;
+
+    LlamaState(ModelConfig c, int contextLength, int scratchLength) {
+        this.c = c;
+        this.kv = new KvCache(c.blockCount(), contextLength, c.kvDim());
+        this.rope = new Rope(c.ropeDim());
+        int dim = c.embeddingLength();
+        this.x = new float[dim];
+        this.xb = new float[Math.max(dim, c.qDim())];
+        this.q = new float[c.qDim()];
+        this.k = new float[c.kvDim()];
+        this.v = new float[c.kvDim()];
+        this.att = new float[c.qDim()];
+        this.scores = new float[contextLength];
+        this.hb = new float[c.feedForwardLength()];
+        this.hb2 = new float[c.feedForwardLength()];
+        this.logits = new float[c.vocabularySize()];
+        this.scratch = new float[scratchLength];
+    }
+
+    @Override
+    public int contextLength() {
+        return kv.contextLength();
+    }
+
+    /**
+     * Causal grouped-query attention of the query in {@code q} over positions 0..pos of layer {@code layer}; writes
+     * the heads' outputs side by side into {@code att}.
+     */
+    void attention(FloatOps ops, int layer, int pos) {
+        int headDim = c.headDim();
+        int group = c.headCount() / c.headCountKv();
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        float[] keys = kv.keys(layer);
+        float[] values = kv.values(layer);
+        int stride = c.kvDim();
+        for (int h = 0; h < c.headCount(); h++) {
+            int qOff = h * headDim;
+            int kvOff = (h / group) * headDim;
+            for (int t = 0; t <= pos; t++) {
+                scores[t] = ops.dot(q, qOff, keys, t * stride + kvOff, headDim) * scale;
+            }
+            ops.softmax(scores, 0, pos + 1);
+            java.util.Arrays.fill(att, qOff, qOff + headDim, 0f);
+            for (int t = 0; t <= pos; t++) {
+                ops.axpy(scores[t], values, t * stride + kvOff, att, qOff, headDim);
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package org.jllm.kernels.vector;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.jllm.kernels.FloatOps;
+
+/** {@link FloatOps} on the Vector API, at the platform's preferred width (16 floats with AVX-512). */
+final class VectorFloatOps implements FloatOps {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        int i = 0;
+        for (int end = n - 2 * L; i <= end; i += 2 * L) {
+            acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
+            acc1 = FloatVector.fromArray(S, a, aOff + i + L).fma(FloatVector.fromArray(S, b, bOff + i + L), acc1);
+        }
+        for (int end = n - L; i <= end; i += L) {
+            acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += a[aOff + i] * b[bOff + i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, y, yOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    @Override
+    public void add(float[] y, float[] x, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector.fromArray(S, y, i).add(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+        }
+        for (; i < n; i++) {
+            y[i] += x[i];
+        }
+    }
+
+    @Override
+    public void scale(float[] x, int off, int n, float alpha) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector.fromArray(S, x, off + i).mul(alpha).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] *= alpha;
+        }
+    }
+
+    @Override
+    public double sumOfSquares(float[] x, int off, int n) {
+        // Float lanes, reduced in double: within float rounding of the scalar double accumulation.
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, off + i);
+            acc = v.fma(v, acc);
+        }
+        double sum = 0;
+        for (int lane = 0; lane < L; lane++) {
+            sum += acc.lane(lane);
+        }
+        for (; i < n; i++) {
+            float v = x[off + i];
+            sum += v * v;
+        }
+        return sum;
+    }
+
+    @Override
+    public void mulScaled(float[] out, float[] x, float[] w, float s, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector.fromArray(S, x, i).mul(s).mul(FloatVector.fromArray(S, w, i)).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            out[i] = x[i] * s * w[i];
+        }
+    }
+
+    @Override
+    public void softmax(float[] x, int off, int n) {
+        int i = 0;
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int end = S.loopBound(n); i < end; i += L) {
+            vmax = vmax.max(FloatVector.fromArray(S, x, off + i));
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            max = Math.max(max, x[off + i]);
+        }
+        double sum = 0;
+        i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(x, off + i);
+            sum += e.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - max);
+            x[off + i] = e;
+            sum += e;
+        }
+        scale(x, off, n, (float) (1.0 / sum));
+    }
+
+    @Override
+    public void swiglu(float[] gate, float[] up, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector g = FloatVector.fromArray(S, gate, i);
+            FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            silu.mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
+        }
+        for (; i < n; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+    }
+
+    @Override
+    public void silu(float[] x, int n) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector g = FloatVector.fromArray(S, x, i);
+            g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(x, i);
+        }
+        for (; i < n; i++) {
+            float v = x[i];
+            x[i] = v / (1f + (float) Math.exp(-v));
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package org.jllm.kernels.vector;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+import org.jllm.kernels.GgmlType;
+import org.jllm.kernels.Numbers;
+import org.jllm.kernels.WeightKernel;
+import org.jllm.kernels.scalar.ScalarWeightKernels;
+
+/** Vector API kernels for the float weight types, reading rows straight from the segment. */
+final class VectorWeightKernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Half-width shorts: one load of S.length() 16-bit values widens to exactly one int/float vector. */
+    static final VectorSpecies<Short> H =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    static final int L = S.length();
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+
+    private VectorWeightKernels() {
+    }
+
+    static WeightKernel forType(GgmlType type) {
+        return switch (type) {
+            case F32 -> new F32Kernel();
+            case F16 -> new F16Kernel();
+            case BF16 -> new Bf16Kernel();
+            default -> null;
+        };
+    }
+
+    /** Loads L sign-extended 16-bit values as ints. */
+    static IntVector loadShorts(MemorySegment w, long byteOffset) {
+        return (IntVector) ShortVector.fromMemorySegment(H, w, byteOffset, LE)
+                .convertShape(VectorOperators.S2I, I, 0);
+    }
+
+    /** IEEE half to float, exact for normals, subnormals, infinities and NaNs. */
+    static FloatVector f16ToFloat(IntVector h) {
+        IntVector mag = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+        // Re-biasing the exponent by 2^112 maps normal and subnormal halves onto the same float value.
+        IntVector bits = mag.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        VectorMask<Integer> infOrNan = h.and(0x7c00).eq(0x7c00);
+        bits = bits.blend(mag.or(0x7f800000), infOrNan);
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    static FloatVector bf16ToFloat(IntVector h) {
+        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** Row-by-row dot products with two accumulators; the tail of a row that does not fill a vector is scalar. */
+    private abstract static class FloatRowKernel implements WeightKernel {
+        final WeightKernel scalar = ScalarWeightKernels.forType(type());
+        final int bytesPerValue = type().bytesPerBlock();
+
+        abstract FloatVector load(MemorySegment w, long byteOffset);
+
+        /** One value, for the tail of a row that does not fill a vector. */
+        abstract float value(MemorySegment w, long byteOffset);
+
+        @Override
+        public void prepareInput(float[] x, int n, float[] prepared) {
+            scalar.prepareInput(x, n, prepared);
+        }
+
+        @Override
+        public void matVec(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo) {
+            long rowBytes = (long) cols * bytesPerValue;
+            int bound = S.loopBound(cols);
+            int bound2 = cols - cols % (2 * L);
+            for (int r = rowFrom; r < rowTo; r++) {
+                long base = r * rowBytes;
+                FloatVector acc0 = FloatVector.zero(S);
+                FloatVector acc1 = FloatVector.zero(S);
+                int i = 0;
+                for (; i < bound2; i += 2 * L) {
+                    acc0 = load(w, base + (long) i * bytesPerValue).fma(FloatVector.fromArray(S, x, i), acc0);
+                    acc1 = load(w, base + (long) (i + L) * bytesPerValue)
+                            .fma(FloatVector.fromArray(S, x, i + L), acc1);
+                }
+                for (; i < bound; i += L) {
+                    acc0 = load(w, base + (long) i * bytesPerValue).fma(FloatVector.fromArray(S, x, i), acc0);
+                }
+                float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+                for (; i < cols; i++) {
+                    sum += value(w, base + (long) i * bytesPerValue) * x[i];
+                }
+                out[r] = sum;
+            }
+        }
+
+        @Override
+        public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
+            long base = row * cols * bytesPerValue;
+            int i = 0;
+            for (int bound = S.loopBound(cols); i < bound; i += L) {
+                load(w, base + (long) i * bytesPerValue).intoArray(dst, dstOff + i);
+            }
+            for (; i < cols; i++) {
+                dst[dstOff + i] = value(w, base + (long) i * bytesPerValue);
+            }
+        }
+    }
+
+    static final class F32Kernel extends FloatRowKernel {
+        @Override
+        public GgmlType type() {
+            return GgmlType.F32;
+        }
+
+        @Override
+        FloatVector load(MemorySegment w, long byteOffset) {
+            return FloatVector.fromMemorySegment(S, w, byteOffset, LE);
+        }
+
+        @Override
+        float value(MemorySegment w, long byteOffset) {
+            return w.get(F32_LE, byteOffset);
+        }
+    }
+
+    static final class F16Kernel extends FloatRowKernel {
+        @Override
+        public GgmlType type() {
+            return GgmlType.F16;
+        }
+
+        @Override
+        FloatVector load(MemorySegment w, long byteOffset) {
+            return f16ToFloat(loadShorts(w, byteOffset));
+        }
+
+        @Override
+        float value(MemorySegment w, long byteOffset) {
+            return Numbers.f16ToFloat(w.get(I16_LE, byteOffset));
+        }
+    }
+
+    static final class Bf16Kernel extends FloatRowKernel {
+        @Override
+        public GgmlType type() {
+            return GgmlType.BF16;
+        }
+
+        @Override
+        FloatVector load(MemorySegment w, long byteOffset) {
+            return bf16ToFloat(loadShorts(w, byteOffset));
+        }
+
+        @Override
+        float value(MemorySegment w, long byteOffset) {
+            return Numbers.bf16ToFloat(w.get(I16_LE, byteOffset));
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package org.jllm.tokenizer;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Text to token ids and back. Implementations are immutable and safe to share between threads.
+ */
+public interface Tokenizer {
+
+    Vocabulary vocabulary();
+
+    /**
+     * Token ids of {@code text}, with the beginning-of-sequence token first when {@code addSpecial} is true and the
+     * vocabulary asks for it (and an end-of-sequence token last when it asks for that). Special-token text inside
+     * {@code text} is tokenized as plain text.
+     *
+     * @throws TokenizationException when the vocabulary cannot represent part of the text
+     */
+    int[] encode(String text, boolean addSpecial);
+
+    /**
+     * The bytes token {@code id} stands for in generated text: control tokens give none, byte tokens give one byte.
+     * A UTF-8 character may be split across tokens, so concatenate bytes (or use {@link StreamingDecoder}) before
+     * making a String.
+     */
+    byte[] pieceBytes(int id);
+
+    /** Text of a whole sequence: the concatenated pieces, decoded as UTF-8 (malformed bytes become U+FFFD). */
+    default String decode(int[] ids) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int id : ids) {
+            out.writeBytes(pieceBytes(id));
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A decoder for one stream of generated tokens that only emits whole UTF-8 characters. */
+    default StreamingDecoder streamingDecoder() {
+        return new StreamingDecoder(this);
+    }
+
+    /** Whether generation should end at {@code id} (end-of-sequence or another end-of-generation token). */
+    default boolean isEndOfGeneration(int id) {
+        return id == vocabulary().eosId();
+    }
+}
