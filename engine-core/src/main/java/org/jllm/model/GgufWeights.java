@@ -35,11 +35,20 @@ public final class GgufWeights {
             throw new ModelFormatException(e.getMessage(), e);
         }
         long[] actual = info.shape();
-        if (!Arrays.equals(actual, shape)) {
+        if (!Arrays.equals(trimmed(actual), trimmed(shape))) {
             throw new ModelFormatException(file.path() + ": tensor '" + name + "' has shape "
                     + Arrays.toString(actual) + ", expected " + Arrays.toString(shape));
         }
         return new Tensor(name, info.type(), actual, file.data(info));
+    }
+
+    /** The shape without trailing dimensions of 1: [64, 1] and [64] describe the same tensor. */
+    private static long[] trimmed(long[] shape) {
+        int n = shape.length;
+        while (n > 1 && shape[n - 1] == 1) {
+            n--;
+        }
+        return Arrays.copyOf(shape, n);
     }
 
     /** A weight matrix of {@code rows} rows of {@code cols} values, with the kernel for its type. */
