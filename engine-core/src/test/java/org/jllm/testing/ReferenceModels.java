@@ -28,18 +28,23 @@ public final class ReferenceModels {
     }
 
     /**
-     * Max abs logit difference accepted for a model id, by weight type. F32 is computed exactly as llama.cpp does
-     * (measured: under 2e-5). F16/BF16 round the activations to F16/BF16 before each matmul as llama.cpp does; BF16
-     * then matches llama.cpp bit for bit at most positions (max 0.03). F16 stays within 0.006 except on
-     * stories260K, where it reaches 0.0106: llama.cpp's own batch and token-by-token runs of that file differ by
-     * 0.0106 too ({@code max_abs_diff_token_by_token}), so the F16 bound is 1e-2 plus that file's 1e-3 of noise.
+     * Max abs logit difference accepted for a model id, by weight type: 1e-4 for F32 (computed as llama.cpp does;
+     * measured under 2e-5), 1e-2 for F16 and 0.1 for BF16, whose activations are rounded to F16/BF16 before each
+     * matmul as llama.cpp does. With rounded activations a last-bit difference anywhere (summation order, exp) can
+     * flip a later rounding; on stories260K-f16 this moves logits by up to 0.011, as much as llama.cpp's own batch
+     * and token-by-token runs differ ({@code max_abs_diff_token_by_token}). So the bound is never below 1.5 times
+     * that self-difference of llama.cpp's.
      */
+    public static double logitTolerance(String modelId, double llamaCppSelfDifference) {
+        return Math.max(logitTolerance(modelId), 1.5 * llamaCppSelfDifference);
+    }
+
     public static double logitTolerance(String modelId) {
         if (modelId.endsWith("-f32")) {
             return 1e-4;
         }
         if (modelId.endsWith("-f16")) {
-            return 1.1e-2;
+            return 1e-2;
         }
         if (modelId.endsWith("-bf16")) {
             return 0.1;

@@ -22,7 +22,7 @@ final class VectorFloatOps implements FloatOps {
         for (int end = n - L; i <= end; i += L) {
             acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = Reductions.sum(acc0.add(acc1));
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
@@ -94,6 +94,10 @@ final class VectorFloatOps implements FloatOps {
         }
     }
 
+    // The exponentials use Math.exp lane by lane: VectorOperators.EXP is computed differently by the JIT (SVML)
+    // and by the interpreter, and an ulp of difference flips later F16/quantized roundings, so results would depend
+    // on JIT warm-up. These loops are O(n) next to the O(n^2) matmuls.
+
     @Override
     public void softmax(float[] x, int off, int n) {
         int i = 0;
@@ -106,13 +110,7 @@ final class VectorFloatOps implements FloatOps {
             max = Math.max(max, x[off + i]);
         }
         double sum = 0;
-        i = 0;
-        for (int end = S.loopBound(n); i < end; i += L) {
-            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(x, off + i);
-            sum += e.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) {
+        for (i = 0; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
             sum += e;
@@ -122,13 +120,7 @@ final class VectorFloatOps implements FloatOps {
 
     @Override
     public void swiglu(float[] gate, float[] up, int n) {
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += L) {
-            FloatVector g = FloatVector.fromArray(S, gate, i);
-            FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
-            silu.mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
-        }
-        for (; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             float g = gate[i];
             gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
@@ -136,12 +128,7 @@ final class VectorFloatOps implements FloatOps {
 
     @Override
     public void silu(float[] x, int n) {
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += L) {
-            FloatVector g = FloatVector.fromArray(S, x, i);
-            g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(x, i);
-        }
-        for (; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             float v = x[i];
             x[i] = v / (1f + (float) Math.exp(-v));
         }

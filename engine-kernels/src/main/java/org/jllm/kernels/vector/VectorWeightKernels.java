@@ -92,7 +92,7 @@ final class VectorWeightKernels {
                 for (; i < bound; i += L) {
                     acc0 = load(w, base + (long) i * bytesPerValue).fma(FloatVector.fromArray(S, x, i), acc0);
                 }
-                float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+                float sum = Reductions.sum(acc0.add(acc1));
                 for (; i < cols; i++) {
                     sum += value(w, base + (long) i * bytesPerValue) * x[i];
                 }

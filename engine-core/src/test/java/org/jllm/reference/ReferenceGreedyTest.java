@@ -1,0 +1,69 @@
+package org.jllm.reference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.stream.Stream;
+import org.jllm.GenerationResult;
+import org.jllm.Model;
+import org.jllm.Session;
+import org.jllm.sampling.GenerationParams;
+import org.jllm.testing.ReferenceModels;
+import org.jllm.testing.TestData;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every case of every {@code greedy.json}: the prompt's ids equal llama.cpp's, and the greedy continuation equals
+ * llama.cpp's up to the first step whose top-1/top-2 margin is within twice the logit tolerance (a step that close
+ * may legitimately go either way).
+ */
+@Tag("reference")
+class ReferenceGreedyTest {
+
+    static Stream<String> models() {
+        return ReferenceModels.FLOAT_MODELS.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void greedyContinuationsMatchLlamaCpp(String modelId) {
+        JsonNode ref = TestData.json(ReferenceModels.dir(modelId).resolve("greedy.json"));
+        Model model = ReferenceModels.model(modelId);
+        double minMargin = 2 * ReferenceModels.logitTolerance(modelId);
+        for (JsonNode c : ref.get("cases")) {
+            int steps = c.get("generated_ids").size();
+            int[] promptIds = TestData.ints(c.get("prompt_ids"));
+            if (c.has("prompt")) {
+                assertArrayEquals(promptIds, model.tokenizer().encode(c.get("prompt").asText(), true),
+                        modelId + ": prompt ids of '" + c.get("prompt").asText() + "'");
+            }
+            int[] expected = TestData.ints(c.get("generated_ids"));
+            double[] margins = TestData.doubles(c.get("top1_top2_margin"));
+            GenerationResult r;
+            try (Session session = model.newSession(promptIds.length + steps)) {
+                r = session.generate(promptIds, GenerationParams.greedy(steps).withStopAtEndOfGeneration(false),
+                        (id, text) -> true);
+            }
+            int[] actual = r.generatedIds();
+            assertEquals(steps, actual.length);
+            for (int i = 0; i < steps; i++) {
+                assertEquals(expected[i], actual[i], modelId + " '" + c.path("prompt").asText() + "' step " + i);
+                if (margins[i] < minMargin) {
+                    break; // later steps may follow the other branch
+                }
+            }
+            if (c.has("generated_text")) {
+                int agree = 0;
+                while (agree < steps && expected[agree] == actual[agree]) {
+                    agree++;
+                }
+                if (agree == steps) {
+                    assertEquals(c.get("generated_text").asText(), r.text(), modelId + " generated text");
+                }
+            }
+        }
+    }
+}
