@@ -1,0 +1,50 @@
+package org.jllm.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands, and helpers. */
+abstract class Common {
+    /** The model {@code -m} defaults to: the one committed under {@code models/}, found from the launcher's folder. */
+    static final String DEFAULT_MODEL = "tinystories-656k-f32.gguf";
+
+    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    boolean verbose;
+
+    boolean verbose() {
+        return verbose;
+    }
+
+    static Path defaultModel() {
+        String home = System.getProperty("jllm.home");
+        Path base = home != null ? Path.of(home) : Path.of(".");
+        Path p = base.resolve("models").resolve(DEFAULT_MODEL);
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException("no -m MODEL given and the default model " + p + " is not there");
+        }
+        return p;
+    }
+
+    static Path modelOrDefault(Path model) {
+        return model != null ? model : defaultModel();
+    }
+
+    /** Parses "1,2,3" (spaces allowed) into ids. */
+    static int[] parseIds(String s) {
+        try {
+            return Arrays.stream(s.split("[,\\s]+")).filter(t -> !t.isEmpty()).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--prompt-ids takes comma-separated integers, got '" + s + "'");
+        }
+    }
+
+    static String json(int[] ids) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < ids.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(ids[i]);
+        }
+        return sb.append(']').toString();
+    }
+}

@@ -1,0 +1,47 @@
+package org.jllm.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.jllm.Model;
+import org.jllm.Session;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "logits", description = "Write the logits of every position (teacher forcing) as little-endian "
+        + "float32, row-major [positions][vocabulary].")
+final class LogitsCommand extends Common implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, description = "GGUF model file (default: models/" + DEFAULT_MODEL + ").")
+    Path model;
+
+    @Option(names = "--prompt-ids", required = true, description = "Comma-separated token ids.")
+    String ids;
+
+    @Option(names = {"-o", "--output"}, required = true, description = "Output file.")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        int[] tokens = parseIds(ids);
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("--prompt-ids is empty");
+        }
+        try (Model m = Model.load(modelOrDefault(model));
+             Session session = m.newSession(tokens.length);
+             OutputStream out = new BufferedOutputStream(Files.newOutputStream(output))) {
+            ByteBuffer row = ByteBuffer.allocate(m.config().vocabularySize() * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int t : tokens) {
+                float[] logits = session.evaluate(t);
+                row.clear();
+                row.asFloatBuffer().put(logits);
+                out.write(row.array());
+            }
+        }
+        System.err.printf("jllm: wrote %d positions of logits to %s%n", tokens.length, output);
+        return 0;
+    }
+}
