@@ -1,0 +1,205 @@
+package org.jllm.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The Vector API kernels agree with the scalar reference on random inputs of awkward lengths. */
+class KernelsAgreementTest {
+    static final int[] LENGTHS = {1, 7, 15, 16, 17, 31, 32, 33, 64, 100, 172, 257, 1000};
+
+    static IntStream lengths() {
+        return IntStream.of(LENGTHS);
+    }
+
+    static Kernels vector() {
+        assumeTrue(Kernels.vectorApiAvailable(), "skipped: this JVM runs without jdk.incubator.vector");
+        return Kernels.get();
+    }
+
+    static final Kernels SCALAR = Kernels.scalar();
+
+    static float[] random(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        return a;
+    }
+
+    /** Tolerance for a sum of n products of unit-scale values computed in another order. */
+    static float tol(int n) {
+        return 1e-5f * (float) Math.sqrt(n) * 4 + 1e-6f;
+    }
+
+    @Test
+    void providerIsChosenByTheModulePresence() {
+        if (Boolean.getBoolean("jllm.expect.scalar")) {
+            assertEquals("scalar", Kernels.get().name(), "without the incubator module the scalar path is used");
+        } else {
+            assertEquals(true, Kernels.get().name().startsWith("vector"), Kernels.get().name());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("lengths")
+    void floatOpsAgree(int n) {
+        FloatOps v = vector().floatOps();
+        FloatOps s = SCALAR.floatOps();
+        Random r = new Random(n);
+        float[] a = random(r, n + 3);
+        float[] b = random(r, n + 5);
+        assertEquals(s.dot(a, 3, b, 5, n), v.dot(a, 3, b, 5, n), tol(n), "dot");
+        assertEquals(s.sumOfSquares(a, 1, n), v.sumOfSquares(a, 1, n), tol(n) * n, "sumOfSquares");
+
+        float[] y1 = random(new Random(7), n + 2);
+        float[] y2 = y1.clone();
+        s.axpy(0.37f, a, 1, y1, 2, n);
+        v.axpy(0.37f, a, 1, y2, 2, n);
+        assertArrayEquals(y1, y2, 1e-6f, "axpy");
+
+        float[] w = random(r, n);
+        float[] o1 = new float[n];
+        float[] o2 = new float[n];
+        s.rmsNorm(o1, a, w, n, 1e-5f);
+        v.rmsNorm(o2, a, w, n, 1e-5f);
+        assertArrayEquals(o1, o2, 1e-5f, "rmsNorm");
+
+        float[] p1 = a.clone();
+        float[] p2 = a.clone();
+        s.softmax(p1, 2, n);
+        v.softmax(p2, 2, n);
+        assertArrayEquals(p1, p2, 1e-6f, "softmax");
+        float total = 0;
+        for (int i = 0; i < n; i++) {
+            total += p2[2 + i];
+        }
+        assertEquals(1f, total, 1e-5f, "softmax sums to 1");
+
+        float[] g1 = a.clone();
+        float[] g2 = a.clone();
+        s.swiglu(g1, b, n);
+        v.swiglu(g2, b, n);
+        assertArrayEquals(g1, g2, 1e-6f, "swiglu");
+        s.silu(g1, n);
+        v.silu(g2, n);
+        assertArrayEquals(g1, g2, 1e-6f, "silu");
+
+        float[] add1 = a.clone();
+        float[] add2 = a.clone();
+        s.add(add1, b, n);
+        v.add(add2, b, n);
+        assertArrayEquals(add1, add2, 0f, "add");
+        s.scale(add1, 0, n, 1.5f);
+        v.scale(add2, 0, n, 1.5f);
+        assertArrayEquals(add1, add2, 0f, "scale");
+    }
+
+    @ParameterizedTest
+    @MethodSource("lengths")
+    void weightKernelsAgree(int cols) {
+        Kernels v = vector();
+        for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16}) {
+            int rows = 5;
+            Random r = new Random(cols * 31L + type.ordinal());
+            MemorySegment w = randomMatrix(r, type, rows, cols);
+            float[] x = random(r, cols);
+            WeightKernel sk = SCALAR.weights(type);
+            WeightKernel vk = v.weights(type);
+            float[] px1 = new float[cols];
+            float[] px2 = new float[cols];
+            sk.prepareInput(x, cols, px1);
+            vk.prepareInput(x, cols, px2);
+            assertArrayEquals(px1, px2, 0f, type + " prepared input");
+            float[] o1 = new float[rows];
+            float[] o2 = new float[rows];
+            sk.matVec(w, cols, px1, o1, 1, rows);
+            vk.matVec(w, cols, px2, o2, 1, rows);
+            assertEquals(0f, o2[0], "rows outside [from, to) are not written");
+            assertArrayEquals(o1, o2, tol(cols), type + " matVec");
+            for (int row = 0; row < rows; row++) {
+                float[] d1 = new float[cols + 1];
+                float[] d2 = new float[cols + 1];
+                sk.dequantizeRow(w, cols, row, d1, 1);
+                vk.dequantizeRow(w, cols, row, d2, 1);
+                assertArrayEquals(d1, d2, 0f, type + " dequantizeRow");
+            }
+        }
+    }
+
+    @Test
+    void f16DecodingIsExactForEveryBitPattern() {
+        Kernels v = vector();
+        int n = 65536;
+        MemorySegment w = MemorySegment.ofArray(new byte[n * 2]);
+        for (int i = 0; i < n; i++) {
+            w.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * i, (short) i);
+        }
+        float[] d1 = new float[n];
+        float[] d2 = new float[n];
+        SCALAR.weights(GgmlType.F16).dequantizeRow(w, n, 0, d1, 0);
+        v.weights(GgmlType.F16).dequantizeRow(w, n, 0, d2, 0);
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToIntBits(Float.float16ToFloat((short) i)), Float.floatToIntBits(d2[i]),
+                    "half 0x" + Integer.toHexString(i));
+            assertEquals(Float.floatToIntBits(d1[i]), Float.floatToIntBits(d2[i]));
+        }
+    }
+
+    @Test
+    void bf16RoundingMatchesGgml() {
+        assertEquals((short) 0x3f80, Numbers.floatToBf16(1f));
+        // Ties go to even: 1 + 2^-8 lies halfway between bf16 1.0 and 1.0078125.
+        assertEquals((short) 0x3f80, Numbers.floatToBf16(Float.intBitsToFloat(0x3f808000)));
+        assertEquals((short) 0x3f82, Numbers.floatToBf16(Float.intBitsToFloat(0x3f818000)));
+        assertEquals((short) 0x3f81, Numbers.floatToBf16(Float.intBitsToFloat(0x3f808001)));
+        assertEquals(true, Float.isNaN(Numbers.roundToBf16(Float.NaN)));
+        assertEquals(Float.POSITIVE_INFINITY, Numbers.roundToBf16(Float.POSITIVE_INFINITY));
+    }
+
+    @Test
+    void unsupportedTypesGetATypedException() {
+        UnsupportedTensorTypeException e = assertThrows(UnsupportedTensorTypeException.class,
+                () -> Kernels.get().weights(GgmlType.IQ1_M));
+        assertEquals(GgmlType.IQ1_M, e.type());
+    }
+
+    @Test
+    void typeTableKnowsBlockLayouts() {
+        assertEquals(34, GgmlType.Q8_0.bytesPerBlock());
+        assertEquals(32, GgmlType.Q8_0.blockSize());
+        assertEquals(210, GgmlType.Q6_K.bytesPerBlock());
+        assertEquals(GgmlType.BF16, GgmlType.fromId(30).orElseThrow());
+        assertEquals(true, GgmlType.fromId(4).isEmpty(), "retired Q4_2");
+        assertEquals(-1, GgmlType.Q4_0.bytesFor(33));
+        assertEquals(18 * 4, GgmlType.Q4_0.bytesFor(128));
+        assertEquals(-1, GgmlType.F32.bytesFor(Long.MAX_VALUE / 2));
+    }
+
+    static MemorySegment randomMatrix(Random r, GgmlType type, int rows, int cols) {
+        int n = rows * cols;
+        MemorySegment w = MemorySegment.ofArray(new byte[n * type.bytesPerBlock()]);
+        var f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            float v = (float) r.nextGaussian();
+            switch (type) {
+                case F32 -> w.set(f32, 4L * i, v);
+                case F16 -> w.set(i16, 2L * i, Numbers.floatToF16(v));
+                case BF16 -> w.set(i16, 2L * i, Numbers.floatToBf16(v));
+                default -> throw new IllegalArgumentException(type.toString());
+            }
+        }
+        return w;
+    }
+}
