@@ -92,6 +92,14 @@ public final class Model implements AutoCloseable {
         if (contextLength <= 0) {
             throw new IllegalArgumentException("context length must be > 0, got " + contextLength);
         }
+        ModelConfig c = model.config();
+        long kvBytes = org.jllm.runtime.KvCache.bytes(c.blockCount(), contextLength, c.kvDim());
+        long heap = Runtime.getRuntime().maxMemory();
+        if (kvBytes > heap / 2) {
+            throw new IllegalArgumentException(String.format("a context of %d positions needs %d MiB of K/V cache, "
+                    + "more than half of the %d MiB heap: use a shorter context or a larger -Xmx", contextLength,
+                    kvBytes >> 20, heap >> 20));
+        }
         return new Session(this, contextLength);
     }
 

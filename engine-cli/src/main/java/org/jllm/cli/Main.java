@@ -31,8 +31,6 @@ public final class Main {
             message = "no such file: " + message;
         } else if (e instanceof java.nio.file.AccessDeniedException) {
             message = "permission denied: " + message;
-        } else if (e instanceof OutOfMemoryError) {
-            message = "out of memory (" + message + "): try a shorter --ctx or a larger -Xmx";
         }
         err.println("jllm: " + message);
         if (verbose) {

@@ -1,0 +1,103 @@
+package org.jllm.bench;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import org.jllm.kernels.GgmlType;
+import org.jllm.kernels.Kernels;
+import org.jllm.kernels.Numbers;
+import org.jllm.kernels.WeightKernel;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Single-thread matrix-vector throughput per weight type, next to the plain read bandwidth of a segment of the same
+ * size ({@link #readBaseline}): weight bytes / time of a matVec over bytes / time of the read is the fraction of the
+ * memory roofline a kernel reaches.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+public class MatVecBenchmark {
+    @Param({"F32", "F16", "BF16"})
+    public String type;
+
+    @Param({"512", "4096"})
+    public int size;
+
+    private Arena arena;
+    private MemorySegment weights;
+    private WeightKernel kernel;
+    private float[] x;
+    private float[] prepared;
+    private float[] out;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        GgmlType t = GgmlType.valueOf(type);
+        kernel = Kernels.get().weights(t);
+        arena = Arena.ofShared();
+        long n = (long) size * size;
+        weights = arena.allocate(t.bytesFor(n), 64);
+        Random r = new Random(1);
+        var f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        for (long i = 0; i < n; i++) {
+            float v = (float) r.nextGaussian();
+            switch (t) {
+                case F32 -> weights.set(f32, 4 * i, v);
+                case F16 -> weights.set(i16, 2 * i, Numbers.floatToF16(v));
+                default -> weights.set(i16, 2 * i, Numbers.floatToBf16(v));
+            }
+        }
+        x = new float[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        prepared = new float[kernel.preparedLength(size)];
+        out = new float[size];
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        arena.close();
+    }
+
+    @Benchmark
+    public float[] matVec() {
+        kernel.prepareInput(x, size, prepared);
+        kernel.matVec(weights, size, prepared, out, 0, size);
+        return out;
+    }
+
+    /** Sums the same bytes as 64-byte vectors: the single-thread read bandwidth the kernels are measured against. */
+    @Benchmark
+    public float readBaseline() {
+        var s = FloatVector.SPECIES_512;
+        FloatVector acc = FloatVector.zero(s);
+        long bytes = weights.byteSize();
+        for (long off = 0; off + 64 <= bytes; off += 64) {
+            acc = acc.add(FloatVector.fromMemorySegment(s, weights, off, ByteOrder.LITTLE_ENDIAN));
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

@@ -1,0 +1,88 @@
+package org.jllm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands, run in-process on the committed models. */
+class CliTest {
+    static final Path MODELS = Path.of(System.getProperty("jllm.models", "../models"));
+    static final String STORIES = MODELS.resolve("stories260K.gguf").toString();
+
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void tokenizePrintsIdsAsJson() {
+        Run r = run("tokenize", "-m", STORIES, "-p", "Once upon a time");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("[1, 403, 407, 261, 378]", r.out().trim()); // llama.cpp's prompt_ids for this prompt
+        assertEquals("[403, 407, 261, 378]", run("tokenize", "-m", STORIES, "-p", "Once upon a time", "--no-bos")
+                .out().trim());
+    }
+
+    @Test
+    void greedyGenerateWithIdsIsDeterministic() {
+        Run a = run("generate", "-m", STORIES, "--prompt-ids", "1,403,407,261,378", "-n", "8", "--temperature", "0",
+                "--ids");
+        assertEquals(0, a.code(), a.err());
+        // llama.cpp's greedy continuation of this prompt (reference/stories260K-f32/greedy.json, case 1).
+        assertEquals("[432, 383, 286, 261, 376, 298, 315, 421]", a.out().trim());
+    }
+
+    @Test
+    void logitsWritesPositionsTimesVocabularyFloats() throws Exception {
+        Path out = tmp.resolve("logits.f32");
+        Run r = run("logits", "-m", STORIES, "--prompt-ids", "1,403,407", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(3L * 512 * 4, Files.size(out));
+    }
+
+    @Test
+    void inspectListsMetadataAndTensors() {
+        Run r = run("inspect", "-m", STORIES);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("general.architecture"), r.out());
+        assertTrue(r.out().contains("token_embd.weight"), r.out());
+    }
+
+    @Test
+    void errorsAreOneLineWithoutStackTrace() throws Exception {
+        Path bad = tmp.resolve("bad.gguf");
+        Files.writeString(bad, "not a model");
+        Run r = run("generate", "-m", bad.toString(), "-p", "x");
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("jllm: " + bad + ": bad magic"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        Run missing = run("generate", "-m", tmp.resolve("none.gguf").toString(), "-p", "x");
+        assertTrue(missing.err().startsWith("jllm: no such file"), missing.err());
+        Run verbose = run("generate", "-m", bad.toString(), "-p", "x", "--verbose");
+        assertTrue(verbose.err().contains("\tat "), "stack trace with --verbose");
+    }
+}
