@@ -157,6 +157,28 @@ class KernelsAgreementTest {
     }
 
     @Test
+    void vectorExpIsWithinTwoUlpOfMathExp() {
+        FloatOps v = vector().floatOps();
+        // softmax of {0, x} is {1/(1+e^x), e^x/(1+e^x)}: checks exp over the whole useful range, underflow included.
+        for (float x = -100f; x <= 80f; x += 0.01f) {
+            float[] in = new float[32];
+            java.util.Arrays.fill(in, Float.NEGATIVE_INFINITY);
+            in[0] = 0f;
+            in[1] = x;
+            v.softmax(in, 0, 32);
+            double e = Math.exp(x);
+            assertEquals(1 / (1 + e), in[0], 3 * Math.ulp((float) (1 / (1 + e))), "x=" + x);
+            assertEquals(e / (1 + e), in[1], 3 * Math.ulp((float) (e / (1 + e))) + 1e-45, "x=" + x);
+        }
+        float[] g = {-200f, -90f, -20f, -1f, 0f, 1f, 20f, 90f, 200f, 0.5f, -0.5f, 3f, -3f, 10f, -10f, 7f};
+        float[] expected = g.clone();
+        SCALAR.floatOps().silu(expected, g.length);
+        float[] actual = g.clone();
+        v.silu(actual, g.length);
+        assertArrayEquals(expected, actual, 1e-5f, "silu at the extremes");
+    }
+
+    @Test
     void bf16RoundingMatchesGgml() {
         assertEquals((short) 0x3f80, Numbers.floatToBf16(1f));
         // Ties go to even: 1 + 2^-8 lies halfway between bf16 1.0 and 1.0078125.

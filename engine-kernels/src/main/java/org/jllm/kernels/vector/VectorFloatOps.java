@@ -94,10 +94,6 @@ final class VectorFloatOps implements FloatOps {
         }
     }
 
-    // The exponentials use Math.exp lane by lane: VectorOperators.EXP is computed differently by the JIT (SVML)
-    // and by the interpreter, and an ulp of difference flips later F16/quantized roundings, so results would depend
-    // on JIT warm-up. These loops are O(n) next to the O(n^2) matmuls.
-
     @Override
     public void softmax(float[] x, int off, int n) {
         int i = 0;
@@ -105,12 +101,18 @@ final class VectorFloatOps implements FloatOps {
         for (int end = S.loopBound(n); i < end; i += L) {
             vmax = vmax.max(FloatVector.fromArray(S, x, off + i));
         }
-        float max = vmax.reduceLanes(VectorOperators.MAX);
+        float max = vmax.reduceLanes(VectorOperators.MAX); // max is exact in any order
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
         double sum = 0;
-        for (i = 0; i < n; i++) {
+        i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + i).sub(max));
+            e.intoArray(x, off + i);
+            sum += Reductions.sum(e);
+        }
+        for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
             sum += e;
@@ -120,7 +122,12 @@ final class VectorFloatOps implements FloatOps {
 
     @Override
     public void swiglu(float[] gate, float[] up, int n) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector g = FloatVector.fromArray(S, gate, i);
+            g.div(VectorMath.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
+        }
+        for (; i < n; i++) {
             float g = gate[i];
             gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
@@ -128,7 +135,12 @@ final class VectorFloatOps implements FloatOps {
 
     @Override
     public void silu(float[] x, int n) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector g = FloatVector.fromArray(S, x, i);
+            g.div(VectorMath.exp(g.neg()).add(1f)).intoArray(x, i);
+        }
+        for (; i < n; i++) {
             float v = x[i];
             x[i] = v / (1f + (float) Math.exp(-v));
         }
