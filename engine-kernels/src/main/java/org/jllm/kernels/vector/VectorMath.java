@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * e^x on float lanes from additions and multiplications only (range reduction by ln 2, a degree-6 polynomial, and
- * the exponent set through the bits), within 2 ulp of {@link Math#exp}. {@code lanewise(EXP)} would do, but its
+ * the exponent set through the bits), within 3 ulp of {@link Math#exp} (results below the smallest normal float are flushed to 0). {@code lanewise(EXP)} would do, but its
  * JIT-compiled and interpreted forms round differently, and a last-bit difference can flip a later F16 or
  * quantization rounding; these plain IEEE operations give the same bits everywhere.
  */
@@ -23,18 +23,22 @@ final class VectorMath {
     private VectorMath() {
     }
 
+    private static FloatVector c(float v, FloatVector like) {
+        return FloatVector.broadcast(like.species(), v);
+    }
+
     static FloatVector exp(FloatVector x) {
         VectorMask<Float> underflow = x.lt(MIN_ARG);
         x = x.min(MAX_ARG).max(MIN_ARG);
         FloatVector t = x.fma(LOG2E, ROUNDER);
         FloatVector n = t.sub(ROUNDER);
-        FloatVector r = n.fma(-LN2_HI, x);
-        r = n.fma(-LN2_LO, r);
+        FloatVector r = n.fma(c(-LN2_HI, x), x);
+        r = n.fma(c(-LN2_LO, x), r);
         FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
-        p = p.fma(r, 8.3334519073e-3f);
-        p = p.fma(r, 4.1665795894e-2f);
-        p = p.fma(r, 1.6666665459e-1f);
-        p = p.fma(r, 5.0000001201e-1f);
+        p = p.fma(r, c(8.3334519073e-3f, x));
+        p = p.fma(r, c(4.1665795894e-2f, x));
+        p = p.fma(r, c(1.6666665459e-1f, x));
+        p = p.fma(r, c(5.0000001201e-1f, x));
         FloatVector y = p.mul(r).fma(r, r).add(1f);
         // 2^n: n sits in the low bits of t; move it into the exponent field.
         IntVector bits = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER)).add(127)
