@@ -12,6 +12,9 @@ public final class ScalarWeightKernels {
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Lanes of the summation tree: the width of an AVX-512 float vector. */
+    static final int LANES = 16;
+
     private ScalarWeightKernels() {
     }
 
@@ -25,19 +28,62 @@ public final class ScalarWeightKernels {
         };
     }
 
-    /** Shared shape of the scalar kernels: a row is decoded value by value and multiplied in order. */
+    /** Adds lane i and lane i + h for h = 8, 4, 2, 1 (in place); returns the total. */
+    static float halvingSum(float[] lanes) {
+        for (int h = LANES / 2; h >= 1; h /= 2) {
+            for (int j = 0; j < h; j++) {
+                lanes[j] += lanes[j + h];
+            }
+        }
+        return lanes[0];
+    }
+
+    /** Shared shape of the scalar kernels: a row is decoded value by value. */
     private abstract static class FloatRowKernel implements WeightKernel {
         abstract float value(MemorySegment w, long index);
 
+        /**
+         * Sums in the order of llama.cpp's AVX-512 kernels (and of the vector kernels at 16 lanes), so both paths give
+         * the same bits: rows of a multiple of 16 values use 16 running sums fed block after block (tinyBLAS), other
+         * rows four sets of 16 over 64-value steps (ggml's vec_dot) with the tail added in double; lanes are then
+         * combined by halving.
+         */
         @Override
         public void matVec(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo) {
+            float[][] acc = new float[4][LANES];
             for (int r = rowFrom; r < rowTo; r++) {
                 long base = (long) r * cols;
-                float sum = 0f;
-                for (int i = 0; i < cols; i++) {
+                for (float[] a : acc) {
+                    java.util.Arrays.fill(a, 0f);
+                }
+                if (cols % LANES == 0) {
+                    for (int i = 0; i < cols; i += LANES) {
+                        fmaBlock(w, base + i, x, i, acc[0]);
+                    }
+                    out[r] = halvingSum(acc[0]);
+                    continue;
+                }
+                int step = 4 * LANES;
+                int i = 0;
+                for (int bound = cols - cols % step; i < bound; i += step) {
+                    for (int k = 0; k < 4; k++) {
+                        fmaBlock(w, base + i + k * LANES, x, i + k * LANES, acc[k]);
+                    }
+                }
+                for (int j = 0; j < LANES; j++) {
+                    acc[0][j] = (acc[0][j] + acc[2][j]) + (acc[1][j] + acc[3][j]);
+                }
+                double sum = halvingSum(acc[0]);
+                for (; i < cols; i++) {
                     sum += value(w, base + i) * x[i];
                 }
-                out[r] = sum;
+                out[r] = (float) sum;
+            }
+        }
+
+        private void fmaBlock(MemorySegment w, long index, float[] x, int xOff, float[] acc) {
+            for (int j = 0; j < LANES; j++) {
+                acc[j] = Math.fma(value(w, index + j), x[xOff + j], acc[j]);
             }
         }
 
@@ -86,16 +132,74 @@ public final class ScalarWeightKernels {
         }
     }
 
-    static final class Bf16Kernel extends FloatRowKernel {
+    public static final class Bf16Kernel extends FloatRowKernel {
         @Override
         public GgmlType type() {
             return GgmlType.BF16;
         }
 
+        /**
+         * Activations rounded to BF16; within the part of the row that {@link #matVec} takes in pairs, each block of
+         * 32 is stored as its 16 even-indexed values, then its 16 odd-indexed ones (see {@link #pairedEnd}).
+         */
         @Override
         public void prepareInput(float[] x, int n, float[] prepared) {
-            for (int i = 0; i < n; i++) {
+            int end = pairedEnd(n);
+            for (int b = 0; b < end; b += 32) {
+                for (int j = 0; j < 16; j++) {
+                    prepared[b + j] = Numbers.roundToBf16(x[b + 2 * j]);
+                    prepared[b + 16 + j] = Numbers.roundToBf16(x[b + 2 * j + 1]);
+                }
+            }
+            for (int i = end; i < n; i++) {
                 prepared[i] = Numbers.roundToBf16(x[i]);
+            }
+        }
+
+        /**
+         * Values [0, pairedEnd) are summed as AVX-512 BF16 dot products do (VDPBF16PS): 16 float lanes, lane j adding
+         * the products of pair (2j+1) and then (2j) of each 32-value block; products of two BF16 values are exact in
+         * float. Rows of a multiple of 32 are done whole with one accumulator (llama.cpp's tinyBLAS); others in
+         * 64-value steps with two accumulators, each reduced on its own, and the tail added in double (ggml's
+         * vec_dot_bf16).
+         */
+        public static int pairedEnd(int cols) {
+            return cols % 32 == 0 ? cols : cols - cols % 64;
+        }
+
+        @Override
+        public void matVec(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo) {
+            float[] acc0 = new float[LANES];
+            float[] acc1 = new float[LANES];
+            int end = pairedEnd(cols);
+            for (int r = rowFrom; r < rowTo; r++) {
+                long base = (long) r * cols;
+                java.util.Arrays.fill(acc0, 0f);
+                java.util.Arrays.fill(acc1, 0f);
+                if (end == cols) {
+                    for (int b = 0; b < cols; b += 32) {
+                        pairBlock(w, base, x, b, acc0);
+                    }
+                    out[r] = halvingSum(acc0);
+                    continue;
+                }
+                for (int b = 0; b < end; b += 64) {
+                    pairBlock(w, base, x, b, acc0);
+                    pairBlock(w, base, x, b + 32, acc1);
+                }
+                double sum = halvingSum(acc0);
+                sum += halvingSum(acc1);
+                for (int i = end; i < cols; i++) {
+                    sum += value(w, base + i) * x[i];
+                }
+                out[r] = (float) sum;
+            }
+        }
+
+        private void pairBlock(MemorySegment w, long base, float[] x, int b, float[] acc) {
+            for (int j = 0; j < LANES; j++) {
+                acc[j] += value(w, base + b + 2 * j + 1) * x[b + 16 + j];
+                acc[j] += value(w, base + b + 2 * j) * x[b + j];
             }
         }
 

@@ -74,29 +74,49 @@ final class VectorWeightKernels {
             scalar.prepareInput(x, n, prepared);
         }
 
+        /**
+         * Summation follows llama.cpp's kernels on AVX-512 so that F16 results round the same way: rows whose
+         * length is a multiple of 16 are summed like its tinyBLAS path (one 16-lane accumulator, FMA block after
+         * block, then a halving tree); other rows like ggml's vec_dot (four accumulators over 64-value steps, combined
+         * pairwise, then the tail added in double).
+         */
         @Override
         public void matVec(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo) {
             long rowBytes = (long) cols * bytesPerValue;
-            int bound = S.loopBound(cols);
-            int bound2 = cols - cols % (2 * L);
+            if (L == 16 && cols % 16 == 0) {
+                for (int r = rowFrom; r < rowTo; r++) {
+                    long base = r * rowBytes;
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int i = 0; i < cols; i += L) {
+                        acc = load(w, base + (long) i * bytesPerValue).fma(FloatVector.fromArray(S, x, i), acc);
+                    }
+                    out[r] = Reductions.sum(acc);
+                }
+                return;
+            }
+            int step = 4 * L;
+            int bound = cols - cols % step;
             for (int r = rowFrom; r < rowTo; r++) {
                 long base = r * rowBytes;
                 FloatVector acc0 = FloatVector.zero(S);
                 FloatVector acc1 = FloatVector.zero(S);
+                FloatVector acc2 = FloatVector.zero(S);
+                FloatVector acc3 = FloatVector.zero(S);
                 int i = 0;
-                for (; i < bound2; i += 2 * L) {
+                for (; i < bound; i += step) {
                     acc0 = load(w, base + (long) i * bytesPerValue).fma(FloatVector.fromArray(S, x, i), acc0);
                     acc1 = load(w, base + (long) (i + L) * bytesPerValue)
                             .fma(FloatVector.fromArray(S, x, i + L), acc1);
+                    acc2 = load(w, base + (long) (i + 2 * L) * bytesPerValue)
+                            .fma(FloatVector.fromArray(S, x, i + 2 * L), acc2);
+                    acc3 = load(w, base + (long) (i + 3 * L) * bytesPerValue)
+                            .fma(FloatVector.fromArray(S, x, i + 3 * L), acc3);
                 }
-                for (; i < bound; i += L) {
-                    acc0 = load(w, base + (long) i * bytesPerValue).fma(FloatVector.fromArray(S, x, i), acc0);
-                }
-                float sum = Reductions.sum(acc0.add(acc1));
+                double sum = Reductions.sum(acc0.add(acc2).add(acc1.add(acc3)));
                 for (; i < cols; i++) {
                     sum += value(w, base + (long) i * bytesPerValue) * x[i];
                 }
-                out[r] = sum;
+                out[r] = (float) sum;
             }
         }
 
@@ -156,6 +176,48 @@ final class VectorWeightKernels {
         @Override
         FloatVector load(MemorySegment w, long byteOffset) {
             return bf16ToFloat(loadShorts(w, byteOffset));
+        }
+
+        /** The order of the scalar reference (VDPBF16PS lanes); see {@code ScalarWeightKernels.Bf16Kernel}. */
+        @Override
+        public void matVec(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo) {
+            if (L != 16) {
+                scalar.matVec(w, cols, x, out, rowFrom, rowTo);
+                return;
+            }
+            int end = ScalarWeightKernels.Bf16Kernel.pairedEnd(cols);
+            long rowBytes = 2L * cols;
+            for (int r = rowFrom; r < rowTo; r++) {
+                long base = r * rowBytes;
+                FloatVector acc0 = FloatVector.zero(S);
+                if (end == cols) {
+                    for (int b = 0; b < cols; b += 32) {
+                        acc0 = pairBlock(w, base + 2L * b, x, b, acc0);
+                    }
+                    out[r] = Reductions.sum(acc0);
+                    continue;
+                }
+                FloatVector acc1 = FloatVector.zero(S);
+                for (int b = 0; b < end; b += 64) {
+                    acc0 = pairBlock(w, base + 2L * b, x, b, acc0);
+                    acc1 = pairBlock(w, base + 2L * (b + 32), x, b + 32, acc1);
+                }
+                double sum = Reductions.sum(acc0);
+                sum += Reductions.sum(acc1);
+                for (int i = end; i < cols; i++) {
+                    sum += value(w, base + 2L * i) * x[i];
+                }
+                out[r] = (float) sum;
+            }
+        }
+
+        /** One VDPBF16PS step: 32 BF16 weights as 16 little-endian pairs; odd products first, then even. */
+        private static FloatVector pairBlock(MemorySegment w, long byteOffset, float[] x, int b, FloatVector acc) {
+            IntVector pairs = IntVector.fromMemorySegment(I, w, byteOffset, LE);
+            FloatVector even = pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector odd = pairs.and(0xffff0000).reinterpretAsFloats();
+            acc = acc.add(odd.mul(FloatVector.fromArray(S, x, b + 16)));
+            return acc.add(even.mul(FloatVector.fromArray(S, x, b)));
         }
 
         @Override
