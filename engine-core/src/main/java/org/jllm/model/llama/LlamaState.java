@@ -8,6 +8,7 @@ import org.jllm.runtime.Rope;
 
 /** Buffers and K/V cache of one Llama sequence. */
 final class LlamaState implements ForwardState {
+    private static final int LANES = 16;
     private final ModelConfig c;
     final KvCache kv;
     final Rope rope;
@@ -18,6 +19,8 @@ final class LlamaState implements ForwardState {
     final float[] v;
     final float[] att;
     final float[] scores;
+    /** 16 partial sums of the attention output per head value, see {@link #attention}. */
+    final float[] lanes;
     final float[] hb;
     final float[] hb2;
     final float[] logits;
@@ -35,6 +38,7 @@ final class LlamaState implements ForwardState {
         this.v = new float[c.kvDim()];
         this.att = new float[c.qDim()];
         this.scores = new float[contextLength];
+        this.lanes = new float[LANES * c.headDim()];
         this.hb = new float[c.feedForwardLength()];
         this.hb2 = new float[c.feedForwardLength()];
         this.logits = new float[c.vocabularySize()];
@@ -48,7 +52,9 @@ final class LlamaState implements ForwardState {
 
     /**
      * Causal grouped-query attention of the query in {@code q} over positions 0..pos of layer {@code layer}; writes
-     * the heads' outputs side by side into {@code att}.
+     * the heads' outputs side by side into {@code att}. The weighted sum of values keeps 16 partial sums (position t
+     * goes to partial sum t mod 16) combined by halving at the end: the order llama.cpp's matmul of the probabilities
+     * with the value cache uses, so rounded activations downstream round the same way.
      */
     void attention(FloatOps ops, int layer, int pos) {
         int headDim = c.headDim();
@@ -64,10 +70,16 @@ final class LlamaState implements ForwardState {
                 scores[t] = ops.dot(q, qOff, keys, t * stride + kvOff, headDim) * scale;
             }
             ops.softmax(scores, 0, pos + 1);
-            java.util.Arrays.fill(att, qOff, qOff + headDim, 0f);
+            java.util.Arrays.fill(lanes, 0f);
             for (int t = 0; t <= pos; t++) {
-                ops.axpy(scores[t], values, t * stride + kvOff, att, qOff, headDim);
+                ops.axpy(scores[t], values, t * stride + kvOff, lanes, (t % LANES) * headDim, headDim);
             }
+            for (int half = LANES / 2; half >= 1; half /= 2) {
+                for (int j = 0; j < half; j++) {
+                    ops.axpy(1f, lanes, (j + half) * headDim, lanes, j * headDim, headDim);
+                }
+            }
+            System.arraycopy(lanes, 0, att, qOff, headDim);
         }
     }
 }

@@ -5,19 +5,50 @@ import org.jllm.kernels.FloatOps;
 /** Plain-Java reference implementation of {@link FloatOps}. */
 public final class ScalarFloatOps implements FloatOps {
 
+    /**
+     * Summed in the order of llama.cpp's AVX-512 kernels, so the scalar and vector paths give the same bits: 16 lanes
+     * fed block after block when n is a multiple of 16 (tinyBLAS), else four sets of lanes over 64-value steps
+     * (vec_dot_f32) with the tail added in order; lanes are combined by halving.
+     */
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        float sum = 0f;
-        for (int i = 0; i < n; i++) {
+        float[][] acc = new float[4][16];
+        if (n % 16 == 0) {
+            for (int i = 0; i < n; i += 16) {
+                fmaBlock(a, aOff + i, b, bOff + i, acc[0]);
+            }
+            return halvingSum(acc[0]);
+        }
+        int i = 0;
+        for (int bound = n - n % 64; i < bound; i += 64) {
+            for (int k = 0; k < 4; k++) {
+                fmaBlock(a, aOff + i + 16 * k, b, bOff + i + 16 * k, acc[k]);
+            }
+        }
+        for (int j = 0; j < 16; j++) {
+            acc[0][j] = (acc[0][j] + acc[2][j]) + (acc[1][j] + acc[3][j]);
+        }
+        float sum = halvingSum(acc[0]);
+        for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
         return sum;
     }
 
+    private static void fmaBlock(float[] a, int aOff, float[] b, int bOff, float[] acc) {
+        for (int j = 0; j < 16; j++) {
+            acc[j] = Math.fma(a[aOff + j], b[bOff + j], acc[j]);
+        }
+    }
+
+    static float halvingSum(float[] lanes) {
+        return ScalarWeightKernels.halvingSum(lanes);
+    }
+
     @Override
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) {
-            y[yOff + i] += alpha * x[xOff + i];
+            y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
         }
     }
 

@@ -10,19 +10,44 @@ final class VectorFloatOps implements FloatOps {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
+    /** Summed in the order of the scalar reference (llama.cpp's tinyBLAS or vec_dot_f32 order) at 16 lanes. */
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        if (L != 16) {
+            return plainDot(a, aOff, b, bOff, n);
+        }
+        if (n % 16 == 0) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int i = 0; i < n; i += L) {
+                acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+            }
+            return Reductions.sum(acc);
+        }
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = FloatVector.zero(S);
+        FloatVector acc2 = FloatVector.zero(S);
+        FloatVector acc3 = FloatVector.zero(S);
         int i = 0;
-        for (int end = n - 2 * L; i <= end; i += 2 * L) {
+        for (int bound = n - n % 64; i < bound; i += 64) {
             acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
-            acc1 = FloatVector.fromArray(S, a, aOff + i + L).fma(FloatVector.fromArray(S, b, bOff + i + L), acc1);
+            acc1 = FloatVector.fromArray(S, a, aOff + i + 16).fma(FloatVector.fromArray(S, b, bOff + i + 16), acc1);
+            acc2 = FloatVector.fromArray(S, a, aOff + i + 32).fma(FloatVector.fromArray(S, b, bOff + i + 32), acc2);
+            acc3 = FloatVector.fromArray(S, a, aOff + i + 48).fma(FloatVector.fromArray(S, b, bOff + i + 48), acc3);
         }
-        for (int end = n - L; i <= end; i += L) {
-            acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
+        float sum = Reductions.sum(acc0.add(acc2).add(acc1.add(acc3)));
+        for (; i < n; i++) {
+            sum += a[aOff + i] * b[bOff + i];
         }
-        float sum = Reductions.sum(acc0.add(acc1));
+        return sum;
+    }
+
+    private static float plainDot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+        }
+        float sum = Reductions.sum(acc);
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
@@ -37,7 +62,7 @@ final class VectorFloatOps implements FloatOps {
                     .intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
-            y[yOff + i] += alpha * x[xOff + i];
+            y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
         }
     }
 
