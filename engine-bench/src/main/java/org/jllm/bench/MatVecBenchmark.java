@@ -8,6 +8,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 import org.jllm.kernels.Kernels;
 import org.jllm.kernels.Numbers;
@@ -48,7 +49,7 @@ public class MatVecBenchmark {
     private MemorySegment weights;
     private WeightKernel kernel;
     private float[] x;
-    private float[] prepared;
+    private Activations prepared;
     private float[] out;
 
     @Setup(Level.Trial)
@@ -73,7 +74,7 @@ public class MatVecBenchmark {
         for (int i = 0; i < size; i++) {
             x[i] = (float) r.nextGaussian();
         }
-        prepared = new float[kernel.preparedLength(size)];
+        prepared = new Activations();
         out = new float[size];
     }
 

@@ -1,5 +1,6 @@
 package org.jllm.model;
 
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.Kernels;
 import org.jllm.kernels.WeightKernel;
 import org.jllm.tensor.Tensor;
@@ -27,10 +28,10 @@ public final class Linear {
     }
 
     /**
-     * out[0..outFeatures) = W x. {@code scratch} holds the activations in the form the weight type's dot product
-     * reads (at least {@code kernel.preparedLength(inFeatures())} floats); it is overwritten.
+     * out[0..outFeatures) = W x. {@code scratch} receives the activations in the form the weight type's dot
+     * product reads; it is overwritten.
      */
-    public void apply(float[] x, float[] out, float[] scratch) {
+    public void apply(float[] x, float[] out, Activations scratch) {
         int cols = weight.cols();
         kernel.prepareInput(x, cols, scratch);
         kernel.matVec(weight.data(), cols, scratch, out, 0, weight.rows());
@@ -39,9 +40,5 @@ public final class Linear {
     /** Row {@code row} as floats into {@code dst[0..inFeatures)}: an embedding lookup. */
     public void row(int row, float[] dst) {
         kernel.dequantizeRow(weight.data(), weight.cols(), row, dst, 0);
-    }
-
-    public int scratchLength() {
-        return kernel.preparedLength(weight.cols());
     }
 }

@@ -15,18 +15,14 @@ public interface WeightKernel {
 
     GgmlType type();
 
-    /** Length in floats of the buffer {@link #prepareInput} writes for {@code n} activations. */
-    default int preparedLength(int n) {
-        return n;
-    }
-
-    /** Writes {@code x[0..n)} in the form {@link #matVec} consumes into {@code prepared}. */
-    void prepareInput(float[] x, int n, float[] prepared);
+    /** Writes {@code x[0..n)} into {@code prepared} in the form {@link #matVec} reads. */
+    void prepareInput(float[] x, int n, Activations prepared);
 
     /**
-     * out[r] = dot(row r, prepared) for r in [rowFrom, rowTo). {@code w} starts at row 0 of the matrix.
+     * out[r] = dot(row r, x) for r in [rowFrom, rowTo), x as {@link #prepareInput} left it. {@code w} starts at
+     * row 0 of the matrix.
      */
-    void matVec(MemorySegment w, int cols, float[] prepared, float[] out, int rowFrom, int rowTo);
+    void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo);
 
     /** Writes the {@code cols} values of row {@code row}, as floats, to {@code dst[dstOff..]}. */
     void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff);

@@ -116,11 +116,11 @@ class KernelsAgreementTest {
             float[] x = random(r, cols);
             WeightKernel sk = SCALAR.weights(type);
             WeightKernel vk = v.weights(type);
-            float[] px1 = new float[cols];
-            float[] px2 = new float[cols];
+            Activations px1 = new Activations();
+            Activations px2 = new Activations();
             sk.prepareInput(x, cols, px1);
             vk.prepareInput(x, cols, px2);
-            assertArrayEquals(px1, px2, 0f, type + " prepared input");
+            assertArrayEquals(px1.floats(), px2.floats(), 0f, type + " prepared input");
             float[] o1 = new float[rows];
             float[] o2 = new float[rows];
             sk.matVec(w, cols, px1, o1, 1, rows);

@@ -57,17 +57,7 @@ final class LlamaModel implements LanguageModel {
 
     @Override
     public ForwardState newState(int contextLength) {
-        return new LlamaState(c, contextLength, scratchLength());
-    }
-
-    private int scratchLength() {
-        int n = output.scratchLength();
-        for (Layer l : layers) {
-            for (Linear lin : new Linear[] {l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()}) {
-                n = Math.max(n, lin.scratchLength());
-            }
-        }
-        return n;
+        return new LlamaState(c, contextLength);
     }
 
     @Override

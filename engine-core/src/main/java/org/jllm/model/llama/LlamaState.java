@@ -1,5 +1,6 @@
 package org.jllm.model.llama;
 
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.FloatOps;
 import org.jllm.model.ForwardState;
 import org.jllm.model.ModelConfig;
@@ -24,9 +25,9 @@ final class LlamaState implements ForwardState {
     final float[] hb;
     final float[] hb2;
     final float[] logits;
-    final float[] scratch;
+    final Activations scratch = new Activations();
 
-    LlamaState(ModelConfig c, int contextLength, int scratchLength) {
+    LlamaState(ModelConfig c, int contextLength) {
         this.c = c;
         this.kv = new KvCache(c.blockCount(), contextLength, c.kvDim());
         this.rope = new Rope(c.ropeDim());
@@ -42,7 +43,6 @@ final class LlamaState implements ForwardState {
         this.hb = new float[c.feedForwardLength()];
         this.hb2 = new float[c.feedForwardLength()];
         this.logits = new float[c.vocabularySize()];
-        this.scratch = new float[scratchLength];
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.jllm.kernels.scalar;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 import org.jllm.kernels.Numbers;
 import org.jllm.kernels.WeightKernel;
@@ -49,7 +50,8 @@ public final class ScalarWeightKernels {
          * combined by halving.
          */
         @Override
-        public void matVec(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo) {
+        public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
+            float[] x = in.floats();
             float[][] acc = new float[4][LANES];
             for (int r = rowFrom; r < rowTo; r++) {
                 long base = (long) r * cols;
@@ -103,8 +105,8 @@ public final class ScalarWeightKernels {
         }
 
         @Override
-        public void prepareInput(float[] x, int n, float[] prepared) {
-            System.arraycopy(x, 0, prepared, 0, n);
+        public void prepareInput(float[] x, int n, Activations out) {
+            System.arraycopy(x, 0, out.floats(n), 0, n);
         }
 
         @Override
@@ -120,7 +122,8 @@ public final class ScalarWeightKernels {
         }
 
         @Override
-        public void prepareInput(float[] x, int n, float[] prepared) {
+        public void prepareInput(float[] x, int n, Activations out) {
+            float[] prepared = out.floats(n);
             for (int i = 0; i < n; i++) {
                 prepared[i] = Numbers.roundToF16(x[i]);
             }
@@ -143,7 +146,8 @@ public final class ScalarWeightKernels {
          * 32 is stored as its 16 even-indexed values, then its 16 odd-indexed ones (see {@link #pairedEnd}).
          */
         @Override
-        public void prepareInput(float[] x, int n, float[] prepared) {
+        public void prepareInput(float[] x, int n, Activations out) {
+            float[] prepared = out.floats(n);
             int end = pairedEnd(n);
             for (int b = 0; b < end; b += 32) {
                 for (int j = 0; j < 16; j++) {
@@ -168,7 +172,8 @@ public final class ScalarWeightKernels {
         }
 
         @Override
-        public void matVec(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo) {
+        public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
+            float[] x = in.floats();
             float[] acc0 = new float[LANES];
             float[] acc1 = new float[LANES];
             int end = pairedEnd(cols);

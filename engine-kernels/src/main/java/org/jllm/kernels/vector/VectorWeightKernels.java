@@ -10,6 +10,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 import org.jllm.kernels.Numbers;
 import org.jllm.kernels.WeightKernel;
@@ -70,7 +71,7 @@ final class VectorWeightKernels {
         abstract float value(MemorySegment w, long byteOffset);
 
         @Override
-        public void prepareInput(float[] x, int n, float[] prepared) {
+        public void prepareInput(float[] x, int n, Activations prepared) {
             scalar.prepareInput(x, n, prepared);
         }
 
@@ -81,7 +82,8 @@ final class VectorWeightKernels {
          * pairwise, then the tail added in double).
          */
         @Override
-        public void matVec(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo) {
+        public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
+            float[] x = in.floats();
             long rowBytes = (long) cols * bytesPerValue;
             if (L == 16 && cols % 16 == 0) {
                 for (int r = rowFrom; r < rowTo; r++) {
@@ -180,9 +182,10 @@ final class VectorWeightKernels {
 
         /** The order of the scalar reference (VDPBF16PS lanes); see {@code ScalarWeightKernels.Bf16Kernel}. */
         @Override
-        public void matVec(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo) {
+        public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
+            float[] x = in.floats();
             if (L != 16) {
-                scalar.matVec(w, cols, x, out, rowFrom, rowTo);
+                scalar.matVec(w, cols, in, out, rowFrom, rowTo);
                 return;
             }
             int end = ScalarWeightKernels.Bf16Kernel.pairedEnd(cols);

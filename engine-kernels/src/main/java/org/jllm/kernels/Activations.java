@@ -1,0 +1,63 @@
+package org.jllm.kernels;
+
+/**
+ * One activation vector in the form a weight type's dot product reads (llama.cpp's "vec_dot type"): floats, rounded
+ * or not, for float weights; int8 blocks with their scales for quantized weights. Made once per session and reused:
+ * the buffers grow to the largest vector seen and are never shrunk, so steady-state decoding allocates nothing.
+ * Not thread-safe; matVec calls on several threads may read one instance at the same time.
+ */
+public final class Activations {
+    private float[] floats = new float[0];
+    private byte[] quants = new byte[0];
+    private float[] scales = new float[0];
+    private float[] sums = new float[0];
+
+    /** Float values, at least {@code n} long. */
+    public float[] floats(int n) {
+        if (floats.length < n) {
+            floats = new float[n];
+        }
+        return floats;
+    }
+
+    /** The float values written last. */
+    public float[] floats() {
+        return floats;
+    }
+
+    /** Quantized int8 values, at least {@code n} long. */
+    public byte[] quants(int n) {
+        if (quants.length < n) {
+            quants = new byte[n];
+        }
+        return quants;
+    }
+
+    public byte[] quants() {
+        return quants;
+    }
+
+    /** One scale per block, at least {@code blocks} long. */
+    public float[] scales(int blocks) {
+        if (scales.length < blocks) {
+            scales = new float[blocks];
+        }
+        return scales;
+    }
+
+    public float[] scales() {
+        return scales;
+    }
+
+    /** One extra float per block (Q8_1's scaled block sum), at least {@code blocks} long. */
+    public float[] sums(int blocks) {
+        if (sums.length < blocks) {
+            sums = new float[blocks];
+        }
+        return sums;
+    }
+
+    public float[] sums() {
+        return sums;
+    }
+}
