@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** Options shared by the commands, and helpers. */
 abstract class Common {
     /** The model {@code -m} defaults to: the one committed under {@code models/}, found from the launcher's folder. */
-    static final String DEFAULT_MODEL = "tinystories-656k-f32.gguf";
+    static final String DEFAULT_MODEL = "tinystories-656k-q8_0.gguf";
 
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;

@@ -56,9 +56,19 @@ public final class GgufWeights {
         Tensor t = tensor(name, cols, rows);
         if (!kernels.supports(t.type())) {
             throw new ModelFormatException(file.path() + ": tensor '" + name + "' has type " + t.type()
-                    + ", which this version cannot compute with (supported: F32, F16, BF16)");
+                    + ", which this version cannot compute with (supported: " + supportedTypes() + ")");
         }
         return new Linear(t, kernels);
+    }
+
+    private String supportedTypes() {
+        StringBuilder sb = new StringBuilder();
+        for (org.jllm.kernels.GgmlType t : org.jllm.kernels.GgmlType.values()) {
+            if (kernels.supports(t)) {
+                sb.append(sb.isEmpty() ? "" : ", ").append(t);
+            }
+        }
+        return sb.toString();
     }
 
     public Optional<Linear> optionalLinear(String name, int cols, int rows) throws ModelFormatException {

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ReferenceGreedyTest {
 
     static Stream<String> models() {
-        return ReferenceModels.FLOAT_MODELS.stream();
+        return java.util.stream.Stream.concat(ReferenceModels.FLOAT_MODELS.stream(),
+                ReferenceModels.QUANTIZED_MODELS.stream());
     }
 
     @ParameterizedTest
@@ -32,7 +33,8 @@ class ReferenceGreedyTest {
     void greedyContinuationsMatchLlamaCpp(String modelId) {
         JsonNode ref = TestData.json(ReferenceModels.dir(modelId).resolve("greedy.json"));
         Model model = ReferenceModels.model(modelId);
-        double minMargin = 2 * ReferenceModels.logitTolerance(modelId);
+        double minMargin = ReferenceModels.isQuantized(modelId) ? ReferenceModels.QUANTIZED_TOLERANCE
+                : 2 * ReferenceModels.logitTolerance(modelId);
         for (JsonNode c : ref.get("cases")) {
             int steps = c.get("generated_ids").size();
             int[] promptIds = TestData.ints(c.get("prompt_ids"));

@@ -24,12 +24,18 @@ class ReferenceLogitsTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (String id : ReferenceModels.FLOAT_MODELS) {
+        for (String id : concat(ReferenceModels.FLOAT_MODELS, ReferenceModels.QUANTIZED_MODELS)) {
             for (int k = 1; k <= 3; k++) {
                 out.add(Arguments.of(id, k));
             }
         }
         return out.stream();
+    }
+
+    static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     @ParameterizedTest(name = "{0} logits-{1}")
@@ -60,9 +66,41 @@ class ReferenceLogitsTest {
                 }
             }
         }
+        if (ReferenceModels.isQuantized(modelId)) {
+            assertSameArgmaxWhereClear(modelId, k, ids.length, vocab, expected, model, tol);
+        }
         double worst = maxDiff;
         int at = worstPos;
         assertTrue(worst <= tol, () -> modelId + " logits-" + k + ": max abs diff " + worst + " at position " + at
                 + " exceeds " + tol);
+    }
+
+    /** At every position where llama.cpp's best logit leads the second by more than {@code margin}, ours agrees. */
+    private static void assertSameArgmaxWhereClear(String modelId, int k, int positions, int vocab, float[] expected,
+                                                   Model model, double margin) {
+        int[] ids = new int[positions];
+        try (Session session = model.newSession(positions)) {
+            JsonNode ref = TestData.json(ReferenceModels.dir(modelId).resolve("logits-" + k + ".json"));
+            ids = TestData.ints(ref.get("ids"));
+            for (int pos = 0; pos < positions; pos++) {
+                float[] logits = session.evaluate(ids[pos]);
+                int best = 0;
+                int second = -1;
+                for (int v = 1; v < vocab; v++) {
+                    float e = expected[pos * vocab + v];
+                    if (e > expected[pos * vocab + best]) {
+                        second = best;
+                        best = v;
+                    } else if (second < 0 || e > expected[pos * vocab + second]) {
+                        second = v;
+                    }
+                }
+                double lead = expected[pos * vocab + best] - expected[pos * vocab + second];
+                if (lead > margin) {
+                    assertEquals(best, org.jllm.sampling.Sampler.argmax(logits),
+                            modelId + " logits-" + k + " position " + pos + ": argmax (llama.cpp leads by " + lead + ")");
+                }
+            }
+        }
     }
 }

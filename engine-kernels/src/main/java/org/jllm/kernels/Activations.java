@@ -11,6 +11,7 @@ public final class Activations {
     private byte[] quants = new byte[0];
     private float[] scales = new float[0];
     private float[] sums = new float[0];
+    private int[] ints = new int[0];
 
     /** Float values, at least {@code n} long. */
     public float[] floats(int n) {
@@ -59,5 +60,17 @@ public final class Activations {
 
     public float[] sums() {
         return sums;
+    }
+
+    /** Integers in a kernel-specific layout (e.g. int8 values regrouped for vector lanes), at least {@code n}. */
+    public int[] ints(int n) {
+        if (ints.length < n) {
+            ints = new int[n];
+        }
+        return ints;
+    }
+
+    public int[] ints() {
+        return ints;
     }
 }

@@ -137,6 +137,76 @@ class KernelsAgreementTest {
         }
     }
 
+    /** Random Q8_0 rows: F16 scales around 0.01, int8 values anywhere in [-127, 127]. */
+    static MemorySegment randomQ8_0(Random r, int rows, int cols) {
+        int blocks = rows * cols / 32;
+        MemorySegment w = MemorySegment.ofArray(new byte[blocks * 34]);
+        var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        for (int b = 0; b < blocks; b++) {
+            w.set(i16, 34L * b, Numbers.floatToF16((float) (0.01 * (0.5 + r.nextDouble()))));
+            for (int j = 0; j < 32; j++) {
+                w.set(ValueLayout.JAVA_BYTE, 34L * b + 2 + j, (byte) (r.nextInt(255) - 127));
+            }
+        }
+        return w;
+    }
+
+    @ParameterizedTest
+    @MethodSource("blockMultiples")
+    void q8_0KernelsAgreeBitForBitAndApproximateTheFloatProduct(int cols) {
+        Kernels v = vector();
+        int rows = 6;
+        Random r = new Random(cols);
+        MemorySegment w = randomQ8_0(r, rows, cols);
+        float[] x = random(r, cols);
+        WeightKernel sk = SCALAR.weights(GgmlType.Q8_0);
+        WeightKernel vk = v.weights(GgmlType.Q8_0);
+        Activations ax = new Activations();
+        sk.prepareInput(x, cols, ax);
+        float[] o1 = new float[rows];
+        float[] o2 = new float[rows];
+        sk.matVec(w, cols, ax, o1, 0, rows);
+        vk.matVec(w, cols, ax, o2, 0, rows);
+        assertArrayEquals(o1, o2, 0f, "Q8_0 scalar and vector sum in the same order");
+        float[] row = new float[cols];
+        float[] row2 = new float[cols];
+        for (int i = 0; i < rows; i++) {
+            sk.dequantizeRow(w, cols, i, row, 0);
+            vk.dequantizeRow(w, cols, i, row2, 0);
+            assertArrayEquals(row, row2, 0f);
+            // Against the float product of the dequantized row: only the activations' 8-bit rounding differs.
+            double exact = 0;
+            double scale = 0;
+            for (int j = 0; j < cols; j++) {
+                exact += (double) row[j] * x[j];
+                scale += Math.abs(row[j]) * Math.abs(x[j]);
+            }
+            assertEquals(exact, o1[i], scale * 0.01 + 1e-6, "row " + i);
+        }
+    }
+
+    static IntStream blockMultiples() {
+        return IntStream.of(32, 64, 96, 256, 1024);
+    }
+
+    @Test
+    void q8_0ActivationQuantizationRoundsLikeLlamaCpp() {
+        float[] x = new float[32];
+        x[0] = 2.54f;       // amax: scale 2.54/127 = 0.02, q = 127
+        x[1] = 0.01f;       // 0.01 * 127/2.54 = 0.5 exactly -> ties to even: 0
+        x[2] = 0.03f;       // 1.5 -> 2
+        x[3] = -0.03f;      // -1.5 -> -2
+        x[4] = -2.54f;
+        Activations a = new Activations();
+        SCALAR.weights(GgmlType.Q8_0).prepareInput(x, 32, a);
+        assertEquals(127, a.quants()[0]);
+        assertEquals(0, a.quants()[1]);
+        assertEquals(2, a.quants()[2]);
+        assertEquals(-2, a.quants()[3]);
+        assertEquals(-127, a.quants()[4]);
+        assertEquals(Numbers.roundToF16(2.54f / 127f), a.scales()[0]);
+    }
+
     @Test
     void f16DecodingIsExactForEveryBitPattern() {
         Kernels v = vector();
@@ -194,6 +264,7 @@ class KernelsAgreementTest {
     void unsupportedTypesGetATypedException() {
         UnsupportedTensorTypeException e = assertThrows(UnsupportedTensorTypeException.class,
                 () -> Kernels.get().weights(GgmlType.IQ1_M));
+        assertThrows(UnsupportedTensorTypeException.class, () -> SCALAR.weights(GgmlType.TQ2_0));
         assertEquals(GgmlType.IQ1_M, e.type());
     }
 

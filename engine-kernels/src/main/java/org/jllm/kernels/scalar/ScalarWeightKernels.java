@@ -25,6 +25,7 @@ public final class ScalarWeightKernels {
             case F32 -> new F32Kernel();
             case F16 -> new F16Kernel();
             case BF16 -> new Bf16Kernel();
+            case Q8_0 -> new org.jllm.kernels.quant.Q8_0Kernel();
             default -> null;
         };
     }

@@ -36,6 +36,7 @@ final class VectorWeightKernels {
             case F32 -> new F32Kernel();
             case F16 -> new F16Kernel();
             case BF16 -> new Bf16Kernel();
+            case Q8_0 -> new VectorQ8_0Kernel();
             default -> null;
         };
     }
