@@ -137,52 +137,90 @@ class KernelsAgreementTest {
         }
     }
 
-    /** Random Q8_0 rows: F16 scales around 0.01, int8 values anywhere in [-127, 127]. */
-    static MemorySegment randomQ8_0(Random r, int rows, int cols) {
+    /** Random blocks of a 32-value type: random bytes, with F16 scale (and minimum) fields set to sane values. */
+    static MemorySegment randomBlocks(Random r, GgmlType type, int rows, int cols) {
         int blocks = rows * cols / 32;
-        MemorySegment w = MemorySegment.ofArray(new byte[blocks * 34]);
+        int bb = type.bytesPerBlock();
+        byte[] bytes = new byte[blocks * bb];
+        r.nextBytes(bytes);
+        MemorySegment w = MemorySegment.ofArray(bytes);
         var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        boolean hasMin = type == GgmlType.Q4_1 || type == GgmlType.Q5_1;
         for (int b = 0; b < blocks; b++) {
-            w.set(i16, 34L * b, Numbers.floatToF16((float) (0.01 * (0.5 + r.nextDouble()))));
-            for (int j = 0; j < 32; j++) {
-                w.set(ValueLayout.JAVA_BYTE, 34L * b + 2 + j, (byte) (r.nextInt(255) - 127));
+            w.set(i16, (long) bb * b, Numbers.floatToF16((float) (0.01 * (0.5 + r.nextDouble()))));
+            if (hasMin) {
+                w.set(i16, (long) bb * b + 2, Numbers.floatToF16((float) (-0.05 * r.nextDouble())));
+            }
+            if (type == GgmlType.Q8_0) {
+                for (int j = 0; j < 32; j++) { // -128 is not produced by the quantizer
+                    w.set(ValueLayout.JAVA_BYTE, (long) bb * b + 2 + j, (byte) (r.nextInt(255) - 127));
+                }
             }
         }
         return w;
     }
 
+    static final GgmlType[] BLOCK32_TYPES = {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0,
+            GgmlType.Q5_1};
+
     @ParameterizedTest
     @MethodSource("blockMultiples")
-    void q8_0KernelsAgreeBitForBitAndApproximateTheFloatProduct(int cols) {
+    void blockKernelsAgreeBitForBitAndApproximateTheFloatProduct(int cols) {
         Kernels v = vector();
-        int rows = 6;
-        Random r = new Random(cols);
-        MemorySegment w = randomQ8_0(r, rows, cols);
-        float[] x = random(r, cols);
-        WeightKernel sk = SCALAR.weights(GgmlType.Q8_0);
-        WeightKernel vk = v.weights(GgmlType.Q8_0);
-        Activations ax = new Activations();
-        sk.prepareInput(x, cols, ax);
-        float[] o1 = new float[rows];
-        float[] o2 = new float[rows];
-        sk.matVec(w, cols, ax, o1, 0, rows);
-        vk.matVec(w, cols, ax, o2, 0, rows);
-        assertArrayEquals(o1, o2, 0f, "Q8_0 scalar and vector sum in the same order");
-        float[] row = new float[cols];
-        float[] row2 = new float[cols];
-        for (int i = 0; i < rows; i++) {
-            sk.dequantizeRow(w, cols, i, row, 0);
-            vk.dequantizeRow(w, cols, i, row2, 0);
-            assertArrayEquals(row, row2, 0f);
-            // Against the float product of the dequantized row: only the activations' 8-bit rounding differs.
-            double exact = 0;
-            double scale = 0;
-            for (int j = 0; j < cols; j++) {
-                exact += (double) row[j] * x[j];
-                scale += Math.abs(row[j]) * Math.abs(x[j]);
+        for (GgmlType type : BLOCK32_TYPES) {
+            int rows = 6;
+            Random r = new Random(cols * 7L + type.ordinal());
+            MemorySegment w = randomBlocks(r, type, rows, cols);
+            float[] x = random(r, cols);
+            WeightKernel sk = SCALAR.weights(type);
+            WeightKernel vk = v.weights(type);
+            Activations ax = new Activations();
+            sk.prepareInput(x, cols, ax);
+            float[] o1 = new float[rows];
+            float[] o2 = new float[rows];
+            sk.matVec(w, cols, ax, o1, 0, rows);
+            vk.matVec(w, cols, ax, o2, 0, rows);
+            assertArrayEquals(o1, o2, 0f, type + ": scalar and vector sum in the same order");
+            float[] row = new float[cols];
+            float[] row2 = new float[cols];
+            for (int i = 0; i < rows; i++) {
+                sk.dequantizeRow(w, cols, i, row, 0);
+                vk.dequantizeRow(w, cols, i, row2, 0);
+                assertArrayEquals(row, row2, 0f);
+                // Against the float product of the dequantized row: only the activations' 8-bit rounding differs.
+                double exact = 0;
+                double scale = 0;
+                for (int j = 0; j < cols; j++) {
+                    exact += (double) row[j] * x[j];
+                    scale += Math.abs(row[j]) * Math.abs(x[j]);
+                }
+                assertEquals(exact, o1[i], scale * 0.01 + 1e-4, type + " row " + i);
             }
-            assertEquals(exact, o1[i], scale * 0.01 + 1e-6, "row " + i);
         }
+    }
+
+    @Test
+    void blockLayoutsDecodeAsSpecified() {
+        var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        // Q4_0: d = 0.5; byte 0 = 0x9F: value 0 = 0xF - 8 = 7, value 16 = 0x9 - 8 = 1.
+        MemorySegment q40 = MemorySegment.ofArray(new byte[18]);
+        q40.set(i16, 0, Numbers.floatToF16(0.5f));
+        q40.set(ValueLayout.JAVA_BYTE, 2, (byte) 0x9F);
+        float[] row = new float[32];
+        SCALAR.weights(GgmlType.Q4_0).dequantizeRow(q40, 32, 0, row, 0);
+        assertEquals(3.5f, row[0]);
+        assertEquals(0.5f, row[16]);
+        assertEquals(-4f, row[1]);
+        // Q5_1: d = 1, m = -16; qh bit 16 set; byte 0 = 0x21: value 0 = 1 - 16, value 16 = (2 | 16) - 16 = 2.
+        MemorySegment q51 = MemorySegment.ofArray(new byte[24]);
+        q51.set(i16, 0, Numbers.floatToF16(1f));
+        q51.set(i16, 2, Numbers.floatToF16(-16f));
+        q51.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4, 1 << 16);
+        q51.set(ValueLayout.JAVA_BYTE, 8, (byte) 0x21);
+        SCALAR.weights(GgmlType.Q5_1).dequantizeRow(q51, 32, 0, row, 0);
+        assertEquals(-15f, row[0]);
+        assertEquals(2f, row[16]);
+        assertEquals(-16f, row[17]);
     }
 
     static IntStream blockMultiples() {

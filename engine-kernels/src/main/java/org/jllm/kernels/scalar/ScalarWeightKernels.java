@@ -26,6 +26,10 @@ public final class ScalarWeightKernels {
             case F16 -> new F16Kernel();
             case BF16 -> new Bf16Kernel();
             case Q8_0 -> new org.jllm.kernels.quant.Q8_0Kernel();
+            case Q4_0 -> new org.jllm.kernels.quant.Q4_0Kernel();
+            case Q4_1 -> new org.jllm.kernels.quant.Q4_1Kernel();
+            case Q5_0 -> new org.jllm.kernels.quant.Q5_0Kernel();
+            case Q5_1 -> new org.jllm.kernels.quant.Q5_1Kernel();
             default -> null;
         };
     }

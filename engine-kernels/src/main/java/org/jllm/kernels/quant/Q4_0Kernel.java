@@ -1,0 +1,25 @@
+package org.jllm.kernels.quant;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.jllm.kernels.GgmlType;
+
+/**
+ * Q4_0: an F16 scale d, then 16 bytes of 4-bit values; byte j holds value j in its low nibble and value j + 16 in its
+ * high nibble; weight = d * (nibble - 8).
+ */
+public class Q4_0Kernel extends Q8BlockKernel {
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q4_0;
+    }
+
+    @Override
+    protected void unpack(MemorySegment w, long block, int[] q) {
+        for (int j = 0; j < 16; j++) {
+            int b = w.get(ValueLayout.JAVA_BYTE, block + 2 + j) & 0xff;
+            q[j] = (b & 0x0f) - 8;
+            q[j + 16] = (b >>> 4) - 8;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package org.jllm.kernels.vector;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+import org.jllm.kernels.Activations;
+import org.jllm.kernels.GgmlType;
+import org.jllm.kernels.WeightKernel;
+import org.jllm.kernels.quant.Q8BlockKernel;
+
+/**
+ * The integer path of the 32-value block types on the Vector API, giving the same bits as the scalar
+ * {@link Q8BlockKernel}. A block's 32 weights are unpacked into 8 int lanes of 4 bytes (lane k holds values
+ * 4k..4k+3, the grouping of llama.cpp's partial sums); byte m of every lane is extracted by shifts and multiplied
+ * with the activations, which {@code prepareInput} regrouped the same way.
+ */
+final class VectorQ8BlockKernel implements WeightKernel {
+    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    private static final int LANES = Q8BlockKernel.LANES;
+    private static final int BLOCK = Q8BlockKernel.BLOCK;
+    /** Lanes 0-3 and 4-7 both read the 4 ints of 16 nibble bytes: low nibbles first, then high. */
+    private static final VectorShuffle<Integer> TWICE = VectorShuffle.fromValues(I, 0, 1, 2, 3, 0, 1, 2, 3);
+    private static final IntVector NIBBLE_SHIFT = IntVector.fromArray(I, new int[] {0, 0, 0, 0, 4, 4, 4, 4}, 0);
+    private static final IntVector QH_SHIFT = IntVector.fromArray(I, new int[] {0, 4, 8, 12, 16, 20, 24, 28}, 0);
+
+    private final Q8BlockKernel scalar;
+    /** Byte offset of the packed values (and of qh for 5-bit types) inside a block. */
+    private final int qsAt;
+    private final int qhAt;
+    /** Subtracted from each unsigned value (8 for Q4_0, 16 for Q5_0, 0 with a minimum); -1 for signed bytes. */
+    private final int offset;
+
+    private VectorQ8BlockKernel(Q8BlockKernel scalar, int qsAt, int qhAt, int offset) {
+        this.scalar = scalar;
+        this.qsAt = qsAt;
+        this.qhAt = qhAt;
+        this.offset = offset;
+    }
+
+    static WeightKernel forType(GgmlType type) {
+        return switch (type) {
+            case Q8_0 -> new VectorQ8BlockKernel(new org.jllm.kernels.quant.Q8_0Kernel(), 2, -1, -1);
+            case Q4_0 -> new VectorQ8BlockKernel(new org.jllm.kernels.quant.Q4_0Kernel(), 2, -1, 8);
+            case Q4_1 -> new VectorQ8BlockKernel(new org.jllm.kernels.quant.Q4_1Kernel(), 4, -1, 0);
+            case Q5_0 -> new VectorQ8BlockKernel(new org.jllm.kernels.quant.Q5_0Kernel(), 6, 2, 16);
+            case Q5_1 -> new VectorQ8BlockKernel(new org.jllm.kernels.quant.Q5_1Kernel(), 8, 4, 0);
+            default -> null;
+        };
+    }
+
+    @Override
+    public GgmlType type() {
+        return scalar.type();
+    }
+
+    @Override
+    public void prepareInput(float[] x, int n, Activations out) {
+        scalar.prepareInput(x, n, out);
+    }
+
+    @Override
+    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
+        scalar.dequantizeRow(w, cols, row, dst, dstOff);
+    }
+
+    @Override
+    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        int blocks = cols / BLOCK;
+        int bb = scalar.blockBytes();
+        int[] xi = x.ints();
+        float[] xd = x.scales();
+        float[] xs = x.sums();
+        boolean min = scalar.hasMinimum();
+        float[] lanes = new float[LANES];
+        for (int r = rowFrom; r < rowTo; r++) {
+            long row = (long) r * blocks * bb;
+            FloatVector acc = FloatVector.zero(F);
+            float mins = 0f;
+            for (int b = 0; b < blocks; b++) {
+                long off = row + (long) b * bb;
+                IntVector packed = packed(w, off);
+                int xb = b * BLOCK;
+                IntVector sum = value(packed, 0).mul(IntVector.fromArray(I, xi, xb));
+                sum = sum.add(value(packed, 1).mul(IntVector.fromArray(I, xi, xb + LANES)));
+                sum = sum.add(value(packed, 2).mul(IntVector.fromArray(I, xi, xb + 2 * LANES)));
+                sum = sum.add(value(packed, 3).mul(IntVector.fromArray(I, xi, xb + 3 * LANES)));
+                float d = scalar.scale(w, off) * xd[b];
+                acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
+                if (min) {
+                    mins += scalar.minimum(w, off) * xs[b];
+                }
+            }
+            acc.intoArray(lanes, 0);
+            out[r] = Q8BlockKernel.halvingSum(lanes) + mins;
+        }
+    }
+
+    /** The block's 32 raw values as 8 lanes of 4 bytes, lane k holding values 4k..4k+3. */
+    private IntVector packed(MemorySegment w, long block) {
+        if (offset < 0) {
+            return ByteVector.fromMemorySegment(B256, w, block + qsAt, LE).reinterpretAsInts();
+        }
+        IntVector nibbles = ((IntVector) ByteVector.fromMemorySegment(B128, w, block + qsAt, LE)
+                .reinterpretAsInts().reinterpretShape(I, 0))
+                .rearrange(TWICE).lanewise(VectorOperators.LSHR, NIBBLE_SHIFT).and(0x0f0f0f0f);
+        if (qhAt < 0) {
+            return nibbles;
+        }
+        // Fifth bits: lane k takes bits 4k..4k+3 of qh and moves bit m to bit 4 of byte m.
+        IntVector t = IntVector.broadcast(I, w.get(I32, block + qhAt)).lanewise(VectorOperators.LSHR, QH_SHIFT);
+        IntVector high = t.and(1).lanewise(VectorOperators.LSHL, 4)
+                .or(t.and(2).lanewise(VectorOperators.LSHL, 11))
+                .or(t.and(4).lanewise(VectorOperators.LSHL, 18))
+                .or(t.and(8).lanewise(VectorOperators.LSHL, 25));
+        return nibbles.or(high);
+    }
+
+    /** Byte m of every lane as the integer weight. */
+    private IntVector value(IntVector packed, int m) {
+        if (offset < 0) {
+            return packed.lanewise(VectorOperators.LSHL, 24 - 8 * m).lanewise(VectorOperators.ASHR, 24);
+        }
+        return packed.lanewise(VectorOperators.LSHR, 8 * m).and(0xff).sub(offset);
+    }
+}
