@@ -161,7 +161,7 @@ class KernelsAgreementTest {
     }
 
     static final GgmlType[] BLOCK32_TYPES = {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0,
-            GgmlType.Q5_1};
+            GgmlType.Q5_1, GgmlType.IQ4_NL};
 
     @ParameterizedTest
     @MethodSource("blockMultiples")

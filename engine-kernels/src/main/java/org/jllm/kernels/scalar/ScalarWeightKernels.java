@@ -30,6 +30,7 @@ public final class ScalarWeightKernels {
             case Q4_1 -> new org.jllm.kernels.quant.Q4_1Kernel();
             case Q5_0 -> new org.jllm.kernels.quant.Q5_0Kernel();
             case Q5_1 -> new org.jllm.kernels.quant.Q5_1Kernel();
+            case IQ4_NL -> new org.jllm.kernels.quant.IQ4_NLKernel();
             default -> null;
         };
     }

@@ -34,7 +34,14 @@ final class VectorQ8BlockKernel implements WeightKernel {
     private static final IntVector NIBBLE_SHIFT = IntVector.fromArray(I, new int[] {0, 0, 0, 0, 4, 4, 4, 4}, 0);
     private static final IntVector QH_SHIFT = IntVector.fromArray(I, new int[] {0, 4, 8, 12, 16, 20, 24, 28}, 0);
 
+    /** IQ4_NL's levels for nibbles 0-7 and 8-15, looked up lane-wise. */
+    private static final IntVector LEVELS_LOW =
+            IntVector.fromArray(I, org.jllm.kernels.quant.IQ4_NLKernel.LEVELS, 0);
+    private static final IntVector LEVELS_HIGH =
+            IntVector.fromArray(I, org.jllm.kernels.quant.IQ4_NLKernel.LEVELS, 8);
+
     private final Q8BlockKernel scalar;
+    private final boolean levels;
     /** Byte offset of the packed values (and of qh for 5-bit types) inside a block. */
     private final int qsAt;
     private final int qhAt;
@@ -46,6 +53,7 @@ final class VectorQ8BlockKernel implements WeightKernel {
         this.qsAt = qsAt;
         this.qhAt = qhAt;
         this.offset = offset;
+        this.levels = scalar.type() == GgmlType.IQ4_NL;
     }
 
     static WeightKernel forType(GgmlType type) {
@@ -55,6 +63,7 @@ final class VectorQ8BlockKernel implements WeightKernel {
             case Q4_1 -> new VectorQ8BlockKernel(new org.jllm.kernels.quant.Q4_1Kernel(), 4, -1, 0);
             case Q5_0 -> new VectorQ8BlockKernel(new org.jllm.kernels.quant.Q5_0Kernel(), 6, 2, 16);
             case Q5_1 -> new VectorQ8BlockKernel(new org.jllm.kernels.quant.Q5_1Kernel(), 8, 4, 0);
+            case IQ4_NL -> new VectorQ8BlockKernel(new org.jllm.kernels.quant.IQ4_NLKernel(), 2, -1, 0);
             default -> null;
         };
     }
@@ -89,14 +98,8 @@ final class VectorQ8BlockKernel implements WeightKernel {
             float mins = 0f;
             for (int b = 0; b < blocks; b++) {
                 long off = row + (long) b * bb;
-                IntVector packed = packed(w, off);
-                int xb = b * BLOCK;
-                IntVector sum = value(packed, 0).mul(IntVector.fromArray(I, xi, xb));
-                sum = sum.add(value(packed, 1).mul(IntVector.fromArray(I, xi, xb + LANES)));
-                sum = sum.add(value(packed, 2).mul(IntVector.fromArray(I, xi, xb + 2 * LANES)));
-                sum = sum.add(value(packed, 3).mul(IntVector.fromArray(I, xi, xb + 3 * LANES)));
-                float d = scalar.scale(w, off) * xd[b];
-                acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
+                FloatVector g = (FloatVector) blockDot(w, off, xi, b * BLOCK).convert(VectorOperators.I2F, 0);
+                acc = g.fma(FloatVector.broadcast(F, scalar.scale(w, off) * xd[b]), acc);
                 if (min) {
                     mins += scalar.minimum(w, off) * xs[b];
                 }
@@ -104,6 +107,15 @@ final class VectorQ8BlockKernel implements WeightKernel {
             acc.intoArray(lanes, 0);
             out[r] = Q8BlockKernel.halvingSum(lanes) + mins;
         }
+    }
+
+    /** The block's 8 integer partial sums (exact, so any order of int additions gives the same). */
+    private IntVector blockDot(MemorySegment w, long off, int[] xi, int xb) {
+        IntVector packed = packed(w, off);
+        IntVector sum = value(packed, 0).mul(IntVector.fromArray(I, xi, xb));
+        sum = sum.add(value(packed, 1).mul(IntVector.fromArray(I, xi, xb + LANES)));
+        sum = sum.add(value(packed, 2).mul(IntVector.fromArray(I, xi, xb + 2 * LANES)));
+        return sum.add(value(packed, 3).mul(IntVector.fromArray(I, xi, xb + 3 * LANES)));
     }
 
     /** The block's 32 raw values as 8 lanes of 4 bytes, lane k holding values 4k..4k+3. */
@@ -131,6 +143,11 @@ final class VectorQ8BlockKernel implements WeightKernel {
         if (offset < 0) {
             return packed.lanewise(VectorOperators.LSHL, 24 - 8 * m).lanewise(VectorOperators.ASHR, 24);
         }
-        return packed.lanewise(VectorOperators.LSHR, 8 * m).and(0xff).sub(offset);
+        IntVector v = packed.lanewise(VectorOperators.LSHR, 8 * m).and(0xff);
+        if (levels) {
+            VectorShuffle<Integer> index = v.and(7).toShuffle();
+            return LEVELS_LOW.rearrange(index).blend(LEVELS_HIGH.rearrange(index), v.compare(VectorOperators.GE, 8));
+        }
+        return v.sub(offset);
     }
 }

@@ -36,7 +36,7 @@ final class VectorWeightKernels {
             case F32 -> new F32Kernel();
             case F16 -> new F16Kernel();
             case BF16 -> new Bf16Kernel();
-            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 -> VectorQ8BlockKernel.forType(type);
+            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL -> VectorQ8BlockKernel.forType(type);
             default -> null;
         };
     }
