@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -197,6 +198,50 @@ class KernelsAgreementTest {
                 assertEquals(exact, o1[i], scale * 0.01 + 1e-4, type + " row " + i);
             }
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("superBlockMultiples")
+    void kQuantIntegerPathApproximatesTheFloatProduct(int cols) {
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
+            int rows = 4;
+            Random r = new Random(cols * 13L + type.ordinal());
+            int bb = type.bytesPerBlock();
+            byte[] bytes = new byte[rows * cols / 256 * bb];
+            r.nextBytes(bytes);
+            MemorySegment w = MemorySegment.ofArray(bytes);
+            var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+            for (int b = 0; b < rows * cols / 256; b++) {
+                long at = (long) b * bb + (type == GgmlType.Q6_K ? 208 : 0);
+                w.set(i16, at, Numbers.floatToF16((float) (0.001 * (0.5 + r.nextDouble()))));
+                if (type == GgmlType.Q4_K) {
+                    w.set(i16, at + 2, Numbers.floatToF16((float) (0.001 * r.nextDouble())));
+                }
+            }
+            float[] x = random(r, cols);
+            for (Kernels k : Kernels.vectorApiAvailable() ? List.of(SCALAR, Kernels.get()) : List.of(SCALAR)) {
+                WeightKernel kernel = k.weights(type);
+                Activations ax = new Activations();
+                kernel.prepareInput(x, cols, ax);
+                float[] o = new float[rows];
+                kernel.matVec(w, cols, ax, o, 0, rows);
+                float[] row = new float[cols];
+                for (int i = 0; i < rows; i++) {
+                    kernel.dequantizeRow(w, cols, i, row, 0);
+                    double exact = 0;
+                    double scale = 0;
+                    for (int j = 0; j < cols; j++) {
+                        exact += (double) row[j] * x[j];
+                        scale += Math.abs(row[j]) * Math.abs(x[j]);
+                    }
+                    assertEquals(exact, o[i], scale * 0.01 + 1e-4, type + " row " + i + " on " + k.name());
+                }
+            }
+        }
+    }
+
+    static IntStream superBlockMultiples() {
+        return IntStream.of(256, 512, 1024);
     }
 
     @Test

@@ -31,6 +31,8 @@ public final class ScalarWeightKernels {
             case Q5_0 -> new org.jllm.kernels.quant.Q5_0Kernel();
             case Q5_1 -> new org.jllm.kernels.quant.Q5_1Kernel();
             case IQ4_NL -> new org.jllm.kernels.quant.IQ4_NLKernel();
+            case Q4_K -> new org.jllm.kernels.quant.Q4_KKernel();
+            case Q6_K -> new org.jllm.kernels.quant.Q6_KKernel();
             default -> null;
         };
     }

@@ -1,0 +1,119 @@
+package org.jllm.kernels.quant;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import org.jllm.kernels.Activations;
+import org.jllm.kernels.Numbers;
+import org.jllm.kernels.WeightKernel;
+
+/**
+ * The 256-value super-block types (K-quants) on their integer path, as llama.cpp computes them against Q8_K
+ * activations: per super-block a float scale d = 1/iscale with iscale = -127 / (the value of largest magnitude),
+ * values rounded to nearest even (capped at 127), and int16 sums of every 16 values. A weight type supplies the 8
+ * integer lane sums of one super-block (each lane the exact scaled integer dot product of the values llama.cpp's AVX2
+ * kernel puts in that lane); they are FMA-accumulated into 8 float lanes with d_w * d_x and summed by halving. Types
+ * with minimums add {@code dmin} terms into 4 further lanes, summed (0+2)+(1+3) at the end.
+ */
+public abstract class Q8KBlockKernel implements WeightKernel {
+    public static final int BLOCK = 256;
+    public static final int LANES = 8;
+    protected static final ValueLayout.OfShort I16 =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** Activation quants are in {@code quants()}, scales in {@code scales()}, 16-value sums in {@code ints()}. */
+    @Override
+    public void prepareInput(float[] x, int n, Activations out) {
+        int blocks = n / BLOCK;
+        byte[] q = out.quants(n);
+        float[] d = out.scales(blocks);
+        int[] bsums = out.ints(n / 16);
+        for (int b = 0; b < blocks; b++) {
+            int base = b * BLOCK;
+            float max = 0f;
+            float amax = 0f;
+            for (int j = 0; j < BLOCK; j++) {
+                float ax = Math.abs(x[base + j]);
+                if (ax > amax) {
+                    amax = ax;
+                    max = x[base + j];
+                }
+            }
+            if (amax == 0f) {
+                d[b] = 0f;
+                java.util.Arrays.fill(q, base, base + BLOCK, (byte) 0);
+                java.util.Arrays.fill(bsums, base / 16, base / 16 + 16, 0);
+                continue;
+            }
+            float iscale = -127f / max;
+            for (int j = 0; j < BLOCK; j++) {
+                q[base + j] = (byte) Math.min(127, nearestInt(iscale * x[base + j]));
+            }
+            for (int g = 0; g < 16; g++) {
+                int sum = 0;
+                for (int j = 0; j < 16; j++) {
+                    sum += q[base + 16 * g + j];
+                }
+                bsums[base / 16 + g] = sum;
+            }
+            d[b] = 1 / iscale;
+        }
+    }
+
+    /** Round to nearest, ties to even, as ggml's {@code nearest_int} (valid for |v| < 2^22). */
+    protected static int nearestInt(float v) {
+        return (int) Math.rint(v);
+    }
+
+    /** The super-block's scale d. */
+    protected abstract float scale(MemorySegment w, long block);
+
+    /**
+     * Writes the 8 integer lane sums of the super-block at {@code block} against activations {@code xq[xOff..]}.
+     */
+    protected abstract void laneSums(MemorySegment w, long block, byte[] xq, int xOff, int[] lanes);
+
+    /**
+     * Adds this super-block's minimum terms into {@code minLanes} (4 lanes); nothing for types without minimums.
+     *
+     * @param xd    the activations' scale for this super-block
+     * @param bsums the activations' 16-value sums, from {@code bsumOff}
+     */
+    protected void addMinimums(MemorySegment w, long block, float xd, int[] bsums, int bsumOff, float[] minLanes) {
+    }
+
+    @Override
+    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        int blocks = cols / BLOCK;
+        int bb = type().bytesPerBlock();
+        byte[] xq = x.quants();
+        float[] xd = x.scales();
+        int[] bsums = x.ints();
+        float[] acc = new float[LANES];
+        float[] minLanes = new float[4];
+        int[] lanes = new int[LANES];
+        for (int r = rowFrom; r < rowTo; r++) {
+            long row = (long) r * blocks * bb;
+            java.util.Arrays.fill(acc, 0f);
+            java.util.Arrays.fill(minLanes, 0f);
+            for (int b = 0; b < blocks; b++) {
+                long off = row + (long) b * bb;
+                addMinimums(w, off, xd[b], bsums, b * 16, minLanes);
+                laneSums(w, off, xq, b * BLOCK, lanes);
+                float d = xd[b] * scale(w, off);
+                for (int k = 0; k < LANES; k++) {
+                    acc[k] = Math.fma(d, (float) lanes[k], acc[k]);
+                }
+            }
+            out[r] = Q8BlockKernel.halvingSum(acc) + ((minLanes[0] + minLanes[2]) + (minLanes[1] + minLanes[3]));
+        }
+    }
+
+    protected static int u8(MemorySegment w, long at) {
+        return w.get(ValueLayout.JAVA_BYTE, at) & 0xff;
+    }
+
+    protected static float f16(MemorySegment w, long at) {
+        return Numbers.f16ToFloat(w.get(I16, at));
+    }
+}
