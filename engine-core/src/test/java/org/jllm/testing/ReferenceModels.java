@@ -23,7 +23,8 @@ public final class ReferenceModels {
             "stories260K-q8_0", "tinystories656k-q8_0", "tinystories656k-upstream-q8_0", "synth-llama-256-q8_0",
             "stories260K-q4_0", "tinystories656k-q4_0", "synth-llama-256-q4_0",
             "tinystories656k-q4_1", "tinystories656k-q5_0", "tinystories656k-q5_1", "synth-llama-256-iq4_nl",
-            "synth-llama-256-q4_k", "synth-llama-256-q6_k", "synth-llama-256-q4_k_m");
+            "synth-llama-256-q4_k", "synth-llama-256-q6_k", "synth-llama-256-q4_k_m",
+            "synth-llama-256-q2_k", "synth-llama-256-q3_k", "synth-llama-256-q5_k", "synth-llama-256-iq4_xs");
 
     /**
      * Quantized models quantize the activations too; one flipped rounding then moves later logits by 0.1-0.5 (as

@@ -203,7 +203,11 @@ class KernelsAgreementTest {
     @ParameterizedTest
     @MethodSource("superBlockMultiples")
     void kQuantIntegerPathApproximatesTheFloatProduct(int cols) {
-        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
+        // Byte offsets of each type's F16 scale d and (where it has one) dmin inside a super-block.
+        java.util.Map<GgmlType, int[]> scaleFields = java.util.Map.of(
+                GgmlType.Q2_K, new int[] {80, 82}, GgmlType.Q3_K, new int[] {108}, GgmlType.Q4_K, new int[] {0, 2},
+                GgmlType.Q5_K, new int[] {0, 2}, GgmlType.Q6_K, new int[] {208}, GgmlType.IQ4_XS, new int[] {0});
+        for (GgmlType type : scaleFields.keySet()) {
             int rows = 4;
             Random r = new Random(cols * 13L + type.ordinal());
             int bb = type.bytesPerBlock();
@@ -211,11 +215,11 @@ class KernelsAgreementTest {
             r.nextBytes(bytes);
             MemorySegment w = MemorySegment.ofArray(bytes);
             var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+            int[] fields = scaleFields.get(type);
             for (int b = 0; b < rows * cols / 256; b++) {
-                long at = (long) b * bb + (type == GgmlType.Q6_K ? 208 : 0);
-                w.set(i16, at, Numbers.floatToF16((float) (0.001 * (0.5 + r.nextDouble()))));
-                if (type == GgmlType.Q4_K) {
-                    w.set(i16, at + 2, Numbers.floatToF16((float) (0.001 * r.nextDouble())));
+                w.set(i16, (long) b * bb + fields[0], Numbers.floatToF16((float) (0.001 * (0.5 + r.nextDouble()))));
+                if (fields.length > 1) {
+                    w.set(i16, (long) b * bb + fields[1], Numbers.floatToF16((float) (0.001 * r.nextDouble())));
                 }
             }
             float[] x = random(r, cols);

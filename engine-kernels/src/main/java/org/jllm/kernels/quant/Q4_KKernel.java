@@ -51,7 +51,8 @@ public class Q4_KKernel extends Q8KBlockKernel {
     }
 
     @Override
-    protected void addMinimums(MemorySegment w, long block, float xd, int[] bsums, int bsumOff, float[] minLanes) {
+    protected void addMinimums(MemorySegment w, long block, float xd, int[] bsums, int bsumOff, float[] acc,
+                               float[] minLanes) {
         float dmin = -xd * f16(w, block + 2);
         for (int i = 0; i < 4; i++) {
             int s0 = 2 * i;

@@ -74,12 +74,14 @@ public abstract class Q8KBlockKernel implements WeightKernel {
     protected abstract void laneSums(MemorySegment w, long block, byte[] xq, int xOff, int[] lanes);
 
     /**
-     * Adds this super-block's minimum terms into {@code minLanes} (4 lanes); nothing for types without minimums.
+     * Adds this super-block's minimum terms, before its value terms, either into the 8 main lanes {@code acc} (Q2_K)
+     * or into the 4 separate {@code minLanes} (Q4_K, Q5_K); nothing for types without minimums.
      *
      * @param xd    the activations' scale for this super-block
      * @param bsums the activations' 16-value sums, from {@code bsumOff}
      */
-    protected void addMinimums(MemorySegment w, long block, float xd, int[] bsums, int bsumOff, float[] minLanes) {
+    protected void addMinimums(MemorySegment w, long block, float xd, int[] bsums, int bsumOff, float[] acc,
+                               float[] minLanes) {
     }
 
     @Override
@@ -98,7 +100,7 @@ public abstract class Q8KBlockKernel implements WeightKernel {
             java.util.Arrays.fill(minLanes, 0f);
             for (int b = 0; b < blocks; b++) {
                 long off = row + (long) b * bb;
-                addMinimums(w, off, xd[b], bsums, b * 16, minLanes);
+                addMinimums(w, off, xd[b], bsums, b * 16, acc, minLanes);
                 laneSums(w, off, xq, b * BLOCK, lanes);
                 float d = xd[b] * scale(w, off);
                 for (int k = 0; k < LANES; k++) {
@@ -106,6 +108,21 @@ public abstract class Q8KBlockKernel implements WeightKernel {
                 }
             }
             out[r] = Q8BlockKernel.halvingSum(acc) + ((minLanes[0] + minLanes[2]) + (minLanes[1] + minLanes[3]));
+        }
+    }
+
+    /** The 8 lane sums of 8 chunks of 32 values, each with one scale per 16 values (Q2_K, Q3_K, Q6_K). */
+    protected void chunkLaneSums(byte[] xq, int xOff, int[] values, int[] scales16, int[] lanes) {
+        java.util.Arrays.fill(lanes, 0);
+        for (int c = 0; c < 8; c++) {
+            for (int k = 0; k < LANES; k++) {
+                int sum = 0;
+                for (int m = 0; m < 4; m++) {
+                    int v = 32 * c + 4 * k + m;
+                    sum += values[v] * xq[xOff + v];
+                }
+                lanes[k] += scales16[2 * c + (k < 4 ? 0 : 1)] * sum;
+            }
         }
     }
 

@@ -33,6 +33,10 @@ public final class ScalarWeightKernels {
             case IQ4_NL -> new org.jllm.kernels.quant.IQ4_NLKernel();
             case Q4_K -> new org.jllm.kernels.quant.Q4_KKernel();
             case Q6_K -> new org.jllm.kernels.quant.Q6_KKernel();
+            case Q2_K -> new org.jllm.kernels.quant.Q2_KKernel();
+            case Q3_K -> new org.jllm.kernels.quant.Q3_KKernel();
+            case Q5_K -> new org.jllm.kernels.quant.Q5_KKernel();
+            case IQ4_XS -> new org.jllm.kernels.quant.IQ4_XSKernel();
             default -> null;
         };
     }

@@ -1,0 +1,61 @@
+package org.jllm.kernels.quant;
+
+import java.lang.foreign.MemorySegment;
+import org.jllm.kernels.GgmlType;
+
+/**
+ * Q3_K: 32 bytes hmask, 64 bytes of 2-bit values, 12 bytes packing 16 six-bit scales, F16 d. Value
+ * 128n + 32j + l (l < 32) is bits 2j..2j+1 of qs[32n + l], minus 4 unless bit 4n + j of hmask[l] is set;
+ * weight = d * (scale_g - 32) * q.
+ */
+public class Q3_KKernel extends Q8KBlockKernel {
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q3_K;
+    }
+
+    @Override
+    protected float scale(MemorySegment w, long block) {
+        return f16(w, block + 108);
+    }
+
+    private static void unpack(MemorySegment w, long block, int[] values, int[] scales) {
+        for (int v = 0; v < BLOCK; v++) {
+            int n = v / 128;
+            int j = (v % 128) / 32;
+            int l = v % 32;
+            int q = (u8(w, block + 32 + 32L * n + l) >>> (2 * j)) & 3;
+            boolean high = ((u8(w, block + l) >>> (4 * n + j)) & 1) != 0;
+            values[v] = high ? q : q - 4;
+        }
+        for (int s = 0; s < 16; s++) {
+            int low = s < 8 ? u8(w, block + 96 + s) & 0x0f : u8(w, block + 96 + s - 8) >>> 4;
+            int high = (u8(w, block + 104 + s % 4) >>> (2 * (s / 4))) & 3;
+            scales[s] = (low | high << 4) - 32;
+        }
+    }
+
+    @Override
+    protected void laneSums(MemorySegment w, long block, byte[] xq, int xOff, int[] lanes) {
+        int[] values = new int[BLOCK];
+        int[] scales = new int[16];
+        unpack(w, block, values, scales);
+        chunkLaneSums(xq, xOff, values, scales, lanes);
+    }
+
+    @Override
+    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
+        int blocks = cols / BLOCK;
+        int bb = type().bytesPerBlock();
+        int[] values = new int[BLOCK];
+        int[] scales = new int[16];
+        for (int b = 0; b < blocks; b++) {
+            long block = (row * blocks + b) * bb;
+            unpack(w, block, values, scales);
+            float d = scale(w, block);
+            for (int v = 0; v < BLOCK; v++) {
+                dst[dstOff + b * BLOCK + v] = d * scales[v / 16] * values[v];
+            }
+        }
+    }
+}
