@@ -223,12 +223,18 @@ class KernelsAgreementTest {
                 }
             }
             float[] x = random(r, cols);
+            float[] reference = null;
             for (Kernels k : Kernels.vectorApiAvailable() ? List.of(SCALAR, Kernels.get()) : List.of(SCALAR)) {
                 WeightKernel kernel = k.weights(type);
                 Activations ax = new Activations();
                 kernel.prepareInput(x, cols, ax);
                 float[] o = new float[rows];
                 kernel.matVec(w, cols, ax, o, 0, rows);
+                if (reference == null) {
+                    reference = o;
+                } else {
+                    assertArrayEquals(reference, o, 0f, type + ": vector and scalar give the same bits");
+                }
                 float[] row = new float[cols];
                 for (int i = 0; i < rows; i++) {
                     kernel.dequantizeRow(w, cols, i, row, 0);

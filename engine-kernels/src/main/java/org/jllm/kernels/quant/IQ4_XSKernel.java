@@ -1,6 +1,7 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 
 /**
@@ -33,7 +34,8 @@ public class IQ4_XSKernel extends Q8KBlockKernel {
     }
 
     @Override
-    protected void laneSums(MemorySegment w, long block, byte[] xq, int xOff, int[] lanes) {
+    protected void laneSums(MemorySegment w, long block, Activations x, int xOff, int[] lanes) {
+        byte[] xq = x.quants();
         java.util.Arrays.fill(lanes, 0);
         for (int ib = 0; ib < 8; ib++) {
             int ls = blockScale(w, block, ib);

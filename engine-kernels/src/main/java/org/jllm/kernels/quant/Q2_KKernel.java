@@ -1,6 +1,7 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 
 /**
@@ -32,7 +33,8 @@ public class Q2_KKernel extends Q8KBlockKernel {
     }
 
     @Override
-    protected void laneSums(MemorySegment w, long block, byte[] xq, int xOff, int[] lanes) {
+    protected void laneSums(MemorySegment w, long block, Activations x, int xOff, int[] lanes) {
+        byte[] xq = x.quants();
         int[] values = new int[BLOCK];
         int[] scales = new int[16];
         unpack(w, block, values, scales);
@@ -40,12 +42,12 @@ public class Q2_KKernel extends Q8KBlockKernel {
     }
 
     @Override
-    protected void addMinimums(MemorySegment w, long block, float xd, int[] bsums, int bsumOff, float[] acc,
+    protected void addMinimums(MemorySegment w, long block, float xd, float[] bsums, int bsumOff, float[] acc,
                                float[] minLanes) {
         float dmin = -xd * f16(w, block + 82);
         for (int k = 0; k < LANES; k++) {
-            int prod = (u8(w, block + 2 * k) >>> 4) * bsums[bsumOff + 2 * k]
-                    + (u8(w, block + 2 * k + 1) >>> 4) * bsums[bsumOff + 2 * k + 1];
+            int prod = (u8(w, block + 2 * k) >>> 4) * (int) bsums[bsumOff + 2 * k]
+                    + (u8(w, block + 2 * k + 1) >>> 4) * (int) bsums[bsumOff + 2 * k + 1];
             acc[k] = Math.fma(dmin, (float) prod, acc[k]);
         }
     }

@@ -1,6 +1,7 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 
 /**
@@ -36,7 +37,8 @@ public class Q3_KKernel extends Q8KBlockKernel {
     }
 
     @Override
-    protected void laneSums(MemorySegment w, long block, byte[] xq, int xOff, int[] lanes) {
+    protected void laneSums(MemorySegment w, long block, Activations x, int xOff, int[] lanes) {
+        byte[] xq = x.quants();
         int[] values = new int[BLOCK];
         int[] scales = new int[16];
         unpack(w, block, values, scales);

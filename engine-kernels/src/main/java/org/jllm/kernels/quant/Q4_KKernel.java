@@ -1,6 +1,7 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 
 /**
@@ -20,7 +21,7 @@ public class Q4_KKernel extends Q8KBlockKernel {
     }
 
     /** Six-bit scale (which = 0) or minimum (which = 1) of sub-block s, from the 12 packed bytes at {@code at}. */
-    static int scaleMin(MemorySegment w, long at, int s, int which) {
+    public static int scaleMin(MemorySegment w, long at, int s, int which) {
         if (s < 4) {
             return u8(w, at + s + 4L * which) & 63;
         }
@@ -30,7 +31,8 @@ public class Q4_KKernel extends Q8KBlockKernel {
     }
 
     @Override
-    protected void laneSums(MemorySegment w, long block, byte[] xq, int xOff, int[] lanes) {
+    protected void laneSums(MemorySegment w, long block, Activations x, int xOff, int[] lanes) {
+        byte[] xq = x.quants();
         java.util.Arrays.fill(lanes, 0);
         for (int j = 0; j < 4; j++) {
             int scLow = scaleMin(w, block + 4, 2 * j, 0);
@@ -51,14 +53,15 @@ public class Q4_KKernel extends Q8KBlockKernel {
     }
 
     @Override
-    protected void addMinimums(MemorySegment w, long block, float xd, int[] bsums, int bsumOff, float[] acc,
+    protected void addMinimums(MemorySegment w, long block, float xd, float[] bsums, int bsumOff, float[] acc,
                                float[] minLanes) {
         float dmin = -xd * f16(w, block + 2);
         for (int i = 0; i < 4; i++) {
             int s0 = 2 * i;
             int s1 = 2 * i + 1;
-            int prod = scaleMin(w, block + 4, s0, 1) * (bsums[bsumOff + 2 * s0] + bsums[bsumOff + 2 * s0 + 1])
-                    + scaleMin(w, block + 4, s1, 1) * (bsums[bsumOff + 2 * s1] + bsums[bsumOff + 2 * s1 + 1]);
+            int sum0 = (int) (bsums[bsumOff + 2 * s0] + bsums[bsumOff + 2 * s0 + 1]);
+            int sum1 = (int) (bsums[bsumOff + 2 * s1] + bsums[bsumOff + 2 * s1 + 1]);
+            int prod = scaleMin(w, block + 4, s0, 1) * sum0 + scaleMin(w, block + 4, s1, 1) * sum1;
             minLanes[i] = Math.fma(dmin, (float) prod, minLanes[i]);
         }
     }

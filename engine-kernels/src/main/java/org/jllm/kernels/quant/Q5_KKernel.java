@@ -1,6 +1,7 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 
 /**
@@ -27,7 +28,8 @@ public class Q5_KKernel extends Q8KBlockKernel {
     }
 
     @Override
-    protected void laneSums(MemorySegment w, long block, byte[] xq, int xOff, int[] lanes) {
+    protected void laneSums(MemorySegment w, long block, Activations x, int xOff, int[] lanes) {
+        byte[] xq = x.quants();
         java.util.Arrays.fill(lanes, 0);
         for (int j = 0; j < 4; j++) {
             int scLow = Q4_KKernel.scaleMin(w, block + 4, 2 * j, 0);
@@ -46,12 +48,13 @@ public class Q5_KKernel extends Q8KBlockKernel {
     }
 
     @Override
-    protected void addMinimums(MemorySegment w, long block, float xd, int[] bsums, int bsumOff, float[] acc,
+    protected void addMinimums(MemorySegment w, long block, float xd, float[] bsums, int bsumOff, float[] acc,
                                float[] minLanes) {
         float dmin = -xd * f16(w, block + 2);
         int total = 0;
         for (int s = 0; s < 8; s++) {
-            total += Q4_KKernel.scaleMin(w, block + 4, s, 1) * (bsums[bsumOff + 2 * s] + bsums[bsumOff + 2 * s + 1]);
+            int sum = (int) (bsums[bsumOff + 2 * s] + bsums[bsumOff + 2 * s + 1]);
+            total += Q4_KKernel.scaleMin(w, block + 4, s, 1) * sum;
         }
         minLanes[0] += dmin * total;
     }

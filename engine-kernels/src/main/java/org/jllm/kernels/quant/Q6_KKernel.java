@@ -2,6 +2,7 @@ package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 
 /**
@@ -29,12 +30,13 @@ public class Q6_KKernel extends Q8KBlockKernel {
         return low | high << 4;
     }
 
-    private static int scaleOf(MemorySegment w, long block, int group) {
+    protected static int scaleOf(MemorySegment w, long block, int group) {
         return w.get(ValueLayout.JAVA_BYTE, block + 192 + group);
     }
 
     @Override
-    protected void laneSums(MemorySegment w, long block, byte[] xq, int xOff, int[] lanes) {
+    protected void laneSums(MemorySegment w, long block, Activations x, int xOff, int[] lanes) {
+        byte[] xq = x.quants();
         java.util.Arrays.fill(lanes, 0);
         for (int h = 0; h < 2; h++) {
             for (int t = 0; t < 4; t++) {

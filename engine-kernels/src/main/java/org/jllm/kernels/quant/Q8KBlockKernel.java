@@ -21,13 +21,17 @@ public abstract class Q8KBlockKernel implements WeightKernel {
     protected static final ValueLayout.OfShort I16 =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** Activation quants are in {@code quants()}, scales in {@code scales()}, 16-value sums in {@code ints()}. */
+    /**
+     * Activation quants are in {@code quants()}, scales in {@code scales()}, 16-value sums in {@code sums()} (small
+     * integers, exact as floats), and the quants regrouped per 32 values as [m][k] = q[4k + m] in {@code ints()}.
+     */
     @Override
     public void prepareInput(float[] x, int n, Activations out) {
         int blocks = n / BLOCK;
         byte[] q = out.quants(n);
         float[] d = out.scales(blocks);
-        int[] bsums = out.ints(n / 16);
+        float[] bsums = out.sums(n / 16);
+        int[] regrouped = out.ints(n);
         for (int b = 0; b < blocks; b++) {
             int base = b * BLOCK;
             float max = 0f;
@@ -42,7 +46,8 @@ public abstract class Q8KBlockKernel implements WeightKernel {
             if (amax == 0f) {
                 d[b] = 0f;
                 java.util.Arrays.fill(q, base, base + BLOCK, (byte) 0);
-                java.util.Arrays.fill(bsums, base / 16, base / 16 + 16, 0);
+                java.util.Arrays.fill(bsums, base / 16, base / 16 + 16, 0f);
+                java.util.Arrays.fill(regrouped, base, base + BLOCK, 0);
                 continue;
             }
             float iscale = -127f / max;
@@ -55,6 +60,13 @@ public abstract class Q8KBlockKernel implements WeightKernel {
                     sum += q[base + 16 * g + j];
                 }
                 bsums[base / 16 + g] = sum;
+            }
+            for (int c = base; c < base + BLOCK; c += 32) {
+                for (int m = 0; m < 4; m++) {
+                    for (int k = 0; k < LANES; k++) {
+                        regrouped[c + m * LANES + k] = q[c + 4 * k + m];
+                    }
+                }
             }
             d[b] = 1 / iscale;
         }
@@ -71,7 +83,7 @@ public abstract class Q8KBlockKernel implements WeightKernel {
     /**
      * Writes the 8 integer lane sums of the super-block at {@code block} against activations {@code xq[xOff..]}.
      */
-    protected abstract void laneSums(MemorySegment w, long block, byte[] xq, int xOff, int[] lanes);
+    protected abstract void laneSums(MemorySegment w, long block, Activations x, int xOff, int[] lanes);
 
     /**
      * Adds this super-block's minimum terms, before its value terms, either into the 8 main lanes {@code acc} (Q2_K)
@@ -80,7 +92,7 @@ public abstract class Q8KBlockKernel implements WeightKernel {
      * @param xd    the activations' scale for this super-block
      * @param bsums the activations' 16-value sums, from {@code bsumOff}
      */
-    protected void addMinimums(MemorySegment w, long block, float xd, int[] bsums, int bsumOff, float[] acc,
+    protected void addMinimums(MemorySegment w, long block, float xd, float[] bsums, int bsumOff, float[] acc,
                                float[] minLanes) {
     }
 
@@ -88,9 +100,8 @@ public abstract class Q8KBlockKernel implements WeightKernel {
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         int blocks = cols / BLOCK;
         int bb = type().bytesPerBlock();
-        byte[] xq = x.quants();
         float[] xd = x.scales();
-        int[] bsums = x.ints();
+        float[] bsums = x.sums();
         float[] acc = new float[LANES];
         float[] minLanes = new float[4];
         int[] lanes = new int[LANES];
@@ -101,7 +112,7 @@ public abstract class Q8KBlockKernel implements WeightKernel {
             for (int b = 0; b < blocks; b++) {
                 long off = row + (long) b * bb;
                 addMinimums(w, off, xd[b], bsums, b * 16, acc, minLanes);
-                laneSums(w, off, xq, b * BLOCK, lanes);
+                laneSums(w, off, x, b * BLOCK, lanes);
                 float d = xd[b] * scale(w, off);
                 for (int k = 0; k < LANES; k++) {
                     acc[k] = Math.fma(d, (float) lanes[k], acc[k]);
