@@ -39,11 +39,18 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
 public class MatVecBenchmark {
-    @Param({"F32", "F16", "BF16"})
+    @Param({"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K",
+            "Q6_K", "IQ4_XS"})
     public String type;
 
     @Param({"512", "4096"})
     public int size;
+
+    /** Byte offsets of the F16 scale fields inside one block, per type (default: d at 0). */
+    private static final java.util.Map<GgmlType, int[]> SCALE_FIELDS = java.util.Map.of(
+            GgmlType.Q4_1, new int[] {0, 2}, GgmlType.Q5_1, new int[] {0, 2}, GgmlType.Q2_K, new int[] {80, 82},
+            GgmlType.Q3_K, new int[] {108}, GgmlType.Q4_K, new int[] {0, 2}, GgmlType.Q5_K, new int[] {0, 2},
+            GgmlType.Q6_K, new int[] {208});
 
     private Arena arena;
     private MemorySegment weights;
@@ -62,12 +69,24 @@ public class MatVecBenchmark {
         Random r = new Random(1);
         var f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-        for (long i = 0; i < n; i++) {
-            float v = (float) r.nextGaussian();
-            switch (t) {
-                case F32 -> weights.set(f32, 4 * i, v);
-                case F16 -> weights.set(i16, 2 * i, Numbers.floatToF16(v));
-                default -> weights.set(i16, 2 * i, Numbers.floatToBf16(v));
+        if (t.isQuantized()) {
+            // Random bits, then every F16 scale field set to a normal value (random halves can be NaN or subnormal).
+            byte[] block = new byte[t.bytesPerBlock()];
+            for (long b = 0; b < n / t.blockSize(); b++) {
+                r.nextBytes(block);
+                MemorySegment.copy(block, 0, weights, ValueLayout.JAVA_BYTE, b * block.length, block.length);
+                for (int at : SCALE_FIELDS.getOrDefault(t, new int[] {0})) {
+                    weights.set(i16, b * block.length + at, Numbers.floatToF16((float) (0.01 * r.nextDouble() + 1e-3)));
+                }
+            }
+        } else {
+            for (long i = 0; i < n; i++) {
+                float v = (float) r.nextGaussian();
+                switch (t) {
+                    case F32 -> weights.set(f32, 4 * i, v);
+                    case F16 -> weights.set(i16, 2 * i, Numbers.floatToF16(v));
+                    default -> weights.set(i16, 2 * i, Numbers.floatToBf16(v));
+                }
             }
         }
         x = new float[size];
