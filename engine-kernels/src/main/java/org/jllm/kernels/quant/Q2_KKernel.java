@@ -1,7 +1,6 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
-import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 
 /**
@@ -9,7 +8,7 @@ import org.jllm.kernels.GgmlType;
  * Value 128n + 32j + l (l < 32) is bits 2j..2j+1 of qs[32n + l]; weight = d * scale_g * q - dmin * min_g. llama.cpp
  * FMAs the minimums into the same 8 lanes, before the values.
  */
-public class Q2_KKernel extends Q8KBlockKernel {
+public class Q2_KKernel extends UnpackedKQuantKernel {
     @Override
     public GgmlType type() {
         return GgmlType.Q2_K;
@@ -20,7 +19,8 @@ public class Q2_KKernel extends Q8KBlockKernel {
         return f16(w, block + 80);
     }
 
-    private static void unpack(MemorySegment w, long block, int[] values, int[] scales) {
+    @Override
+    protected void unpack(MemorySegment w, long block, int[] values, int[] scales) {
         for (int v = 0; v < BLOCK; v++) {
             int n = v / 128;
             int j = (v % 128) / 32;
@@ -30,15 +30,6 @@ public class Q2_KKernel extends Q8KBlockKernel {
         for (int g = 0; g < 16; g++) {
             scales[g] = u8(w, block + g) & 0x0f;
         }
-    }
-
-    @Override
-    protected void laneSums(MemorySegment w, long block, Activations x, int xOff, int[] lanes) {
-        byte[] xq = x.quants();
-        int[] values = new int[BLOCK];
-        int[] scales = new int[16];
-        unpack(w, block, values, scales);
-        chunkLaneSums(xq, xOff, values, scales, lanes);
     }
 
     @Override
@@ -53,21 +44,7 @@ public class Q2_KKernel extends Q8KBlockKernel {
     }
 
     @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int bb = type().bytesPerBlock();
-        int[] values = new int[BLOCK];
-        int[] scales = new int[16];
-        for (int b = 0; b < blocks; b++) {
-            long block = (row * blocks + b) * bb;
-            unpack(w, block, values, scales);
-            float d = scale(w, block);
-            float dmin = f16(w, block + 82);
-            for (int v = 0; v < BLOCK; v++) {
-                float dl = d * scales[v / 16];
-                float ml = dmin * (u8(w, block + v / 16) >>> 4);
-                dst[dstOff + b * BLOCK + v] = dl * values[v] - ml;
-            }
-        }
+    protected float groupMinimum(MemorySegment w, long block, int g) {
+        return f16(w, block + 82) * (u8(w, block + g) >>> 4);
     }
 }

@@ -1,7 +1,6 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
-import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 
 /**
@@ -9,7 +8,7 @@ import org.jllm.kernels.GgmlType;
  * 128n + 32j + l (l < 32) is bits 2j..2j+1 of qs[32n + l], minus 4 unless bit 4n + j of hmask[l] is set;
  * weight = d * (scale_g - 32) * q.
  */
-public class Q3_KKernel extends Q8KBlockKernel {
+public class Q3_KKernel extends UnpackedKQuantKernel {
     @Override
     public GgmlType type() {
         return GgmlType.Q3_K;
@@ -20,7 +19,8 @@ public class Q3_KKernel extends Q8KBlockKernel {
         return f16(w, block + 108);
     }
 
-    private static void unpack(MemorySegment w, long block, int[] values, int[] scales) {
+    @Override
+    protected void unpack(MemorySegment w, long block, int[] values, int[] scales) {
         for (int v = 0; v < BLOCK; v++) {
             int n = v / 128;
             int j = (v % 128) / 32;
@@ -36,28 +36,4 @@ public class Q3_KKernel extends Q8KBlockKernel {
         }
     }
 
-    @Override
-    protected void laneSums(MemorySegment w, long block, Activations x, int xOff, int[] lanes) {
-        byte[] xq = x.quants();
-        int[] values = new int[BLOCK];
-        int[] scales = new int[16];
-        unpack(w, block, values, scales);
-        chunkLaneSums(xq, xOff, values, scales, lanes);
-    }
-
-    @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int bb = type().bytesPerBlock();
-        int[] values = new int[BLOCK];
-        int[] scales = new int[16];
-        for (int b = 0; b < blocks; b++) {
-            long block = (row * blocks + b) * bb;
-            unpack(w, block, values, scales);
-            float d = scale(w, block);
-            for (int v = 0; v < BLOCK; v++) {
-                dst[dstOff + b * BLOCK + v] = d * scales[v / 16] * values[v];
-            }
-        }
-    }
 }

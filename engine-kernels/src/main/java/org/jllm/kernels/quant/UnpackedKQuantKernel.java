@@ -1,0 +1,43 @@
+package org.jllm.kernels.quant;
+
+import java.lang.foreign.MemorySegment;
+import org.jllm.kernels.Activations;
+
+/**
+ * K-quants whose super-block is simplest read by unpacking all 256 values and 16 group scales at once (Q2_K, Q3_K):
+ * weight = d * scale_g * q - minimum(g).
+ */
+abstract class UnpackedKQuantKernel extends Q8KBlockKernel {
+
+    /** Writes the 256 integer values and the 16 integer group scales of the super-block at {@code block}. */
+    protected abstract void unpack(MemorySegment w, long block, int[] values, int[] scales);
+
+    /** The float subtracted from every weight of group {@code g} (0 for types without minimums). */
+    protected float groupMinimum(MemorySegment w, long block, int g) {
+        return 0f;
+    }
+
+    @Override
+    protected void laneSums(MemorySegment w, long block, Activations x, int xOff, int[] lanes) {
+        int[] values = new int[BLOCK];
+        int[] scales = new int[16];
+        unpack(w, block, values, scales);
+        chunkLaneSums(x.quants(), xOff, values, scales, lanes);
+    }
+
+    @Override
+    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
+        int blocks = cols / BLOCK;
+        int bb = type().bytesPerBlock();
+        int[] values = new int[BLOCK];
+        int[] scales = new int[16];
+        for (int b = 0; b < blocks; b++) {
+            long block = (row * blocks + b) * bb;
+            unpack(w, block, values, scales);
+            float d = scale(w, block);
+            for (int v = 0; v < BLOCK; v++) {
+                dst[dstOff + b * BLOCK + v] = d * scales[v / 16] * values[v] - groupMinimum(w, block, v / 16);
+            }
+        }
+    }
+}
