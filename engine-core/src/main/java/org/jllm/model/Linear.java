@@ -37,6 +37,22 @@ public final class Linear {
         kernel.matVec(weight.data(), cols, scratch, out, 0, weight.rows());
     }
 
+    /**
+     * out = W x for several matrices reading the same x: the activations are prepared once per distinct weight type
+     * (the kernel table holds one kernel per type) instead of once per matrix.
+     */
+    public static void applyAll(float[] x, Activations scratch, Linear[] linears, float[][] outs) {
+        WeightKernel prepared = null;
+        for (int i = 0; i < linears.length; i++) {
+            Linear l = linears[i];
+            if (l.kernel != prepared) {
+                l.kernel.prepareInput(x, l.weight.cols(), scratch);
+                prepared = l.kernel;
+            }
+            l.kernel.matVec(l.weight.data(), l.weight.cols(), scratch, outs[i], 0, l.weight.rows());
+        }
+    }
+
     /** Row {@code row} as floats into {@code dst[0..inFeatures)}: an embedding lookup. */
     public void row(int row, float[] dst) {
         kernel.dequantizeRow(weight.data(), weight.cols(), row, dst, 0);

@@ -19,9 +19,11 @@ final class LlamaModel implements LanguageModel {
     /** Per-pair RoPE frequency divisors ({@code rope_freqs.weight}, Llama 3.1+), or null. */
     private final float[] ropeFreqFactors;
 
-    /** One transformer block's weights. */
-    record Layer(float[] attnNorm, Linear wq, Linear wk, Linear wv, Linear wo,
-                 float[] ffnNorm, Linear gate, Linear up, Linear down) {
+    /**
+     * One transformer block's weights. {@code qkv} = {Wq, Wk, Wv} and {@code gateUp} = {Wgate, Wup} each read one
+     * input, so they are applied together (the input is prepared once per weight type).
+     */
+    record Layer(float[] attnNorm, Linear[] qkv, Linear wo, float[] ffnNorm, Linear[] gateUp, Linear down) {
     }
 
     LlamaModel(ModelConfig c, GgufWeights w) throws ModelFormatException {
@@ -35,13 +37,15 @@ final class LlamaModel implements LanguageModel {
             String b = "blk." + i + ".";
             layers[i] = new Layer(
                     w.vector(b + "attn_norm.weight", dim),
-                    w.linear(b + "attn_q.weight", dim, c.qDim()),
-                    w.linear(b + "attn_k.weight", dim, c.kvDim()),
-                    w.linear(b + "attn_v.weight", dim, c.kvDim()),
+                    new Linear[] {
+                        w.linear(b + "attn_q.weight", dim, c.qDim()),
+                        w.linear(b + "attn_k.weight", dim, c.kvDim()),
+                        w.linear(b + "attn_v.weight", dim, c.kvDim())},
                     w.linear(b + "attn_output.weight", c.qDim(), dim),
                     w.vector(b + "ffn_norm.weight", dim),
-                    w.linear(b + "ffn_gate.weight", dim, ffn),
-                    w.linear(b + "ffn_up.weight", dim, ffn),
+                    new Linear[] {
+                        w.linear(b + "ffn_gate.weight", dim, ffn),
+                        w.linear(b + "ffn_up.weight", dim, ffn)},
                     w.linear(b + "ffn_down.weight", ffn, dim));
         }
         this.outputNorm = w.vector("output_norm.weight", dim);
@@ -80,9 +84,7 @@ final class LlamaModel implements LanguageModel {
             Layer w = layers[l];
             // Attention: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = rmsnorm(x)
             ops.rmsNorm(s.xb, s.x, w.attnNorm(), dim, eps);
-            w.wq().apply(s.xb, s.q, s.scratch);
-            w.wk().apply(s.xb, s.k, s.scratch);
-            w.wv().apply(s.xb, s.v, s.scratch);
+            Linear.applyAll(s.xb, s.scratch, w.qkv(), s.qkv);
             s.rope.rotate(s.q, c.headCount(), c.headDim());
             s.rope.rotate(s.k, c.headCountKv(), c.headDim());
             s.kv.store(l, pos, s.k, s.v);
@@ -92,8 +94,7 @@ final class LlamaModel implements LanguageModel {
 
             // Feed-forward: x += Wdown · (silu(Wgate·n) * Wup·n), n = rmsnorm(x)
             ops.rmsNorm(s.xb, s.x, w.ffnNorm(), dim, eps);
-            w.gate().apply(s.xb, s.hb, s.scratch);
-            w.up().apply(s.xb, s.hb2, s.scratch);
+            Linear.applyAll(s.xb, s.scratch, w.gateUp(), s.gateUp);
             ops.swiglu(s.hb, s.hb2, c.feedForwardLength());
             w.down().apply(s.hb, s.xb, s.scratch);
             ops.add(s.x, s.xb, dim);

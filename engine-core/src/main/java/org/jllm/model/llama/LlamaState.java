@@ -25,6 +25,9 @@ final class LlamaState implements ForwardState {
     final float[] hb;
     final float[] hb2;
     final float[] logits;
+    /** Output buffers of the projections that share an input (see {@code Linear.applyAll}). */
+    final float[][] qkv;
+    final float[][] gateUp;
     final Activations scratch = new Activations();
 
     LlamaState(ModelConfig c, int contextLength) {
@@ -43,6 +46,8 @@ final class LlamaState implements ForwardState {
         this.hb = new float[c.feedForwardLength()];
         this.hb2 = new float[c.feedForwardLength()];
         this.logits = new float[c.vocabularySize()];
+        this.qkv = new float[][] {q, k, v};
+        this.gateUp = new float[][] {hb, hb2};
     }
 
     @Override

@@ -10,13 +10,12 @@ import org.jllm.kernels.GgmlType;
  * sums this type with one set of 8 lanes, bit for bit).
  */
 public class IQ4_NLKernel extends Q8BlockKernel {
+    public IQ4_NLKernel() {
+        super(GgmlType.IQ4_NL, false);
+    }
+
     /** The 16 levels of ggml's {@code kvalues_iq4nl}. */
     public static final int[] LEVELS = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
-
-    @Override
-    public GgmlType type() {
-        return GgmlType.IQ4_NL;
-    }
 
     @Override
     protected void unpack(MemorySegment w, long block, int[] q) {

@@ -10,14 +10,8 @@ import org.jllm.kernels.GgmlType;
  * weight = d * (s - 32) * level.
  */
 public class IQ4_XSKernel extends Q8KBlockKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.IQ4_XS;
-    }
-
-    @Override
-    protected float scale(MemorySegment w, long block) {
-        return f16(w, block);
+    public IQ4_XSKernel() {
+        super(GgmlType.IQ4_XS, 0);
     }
 
     private static int blockScale(MemorySegment w, long block, int ib) {

@@ -9,23 +9,14 @@ import org.jllm.kernels.GgmlType;
  * FMAs the minimums into the same 8 lanes, before the values.
  */
 public class Q2_KKernel extends UnpackedKQuantKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q2_K;
-    }
-
-    @Override
-    protected float scale(MemorySegment w, long block) {
-        return f16(w, block + 80);
+    public Q2_KKernel() {
+        super(GgmlType.Q2_K, 80);
     }
 
     @Override
     protected void unpack(MemorySegment w, long block, int[] values, int[] scales) {
         for (int v = 0; v < BLOCK; v++) {
-            int n = v / 128;
-            int j = (v % 128) / 32;
-            int l = v % 32;
-            values[v] = (u8(w, block + 16 + 32L * n + l) >>> (2 * j)) & 3;
+            values[v] = twoBits(w, block + 16, v);
         }
         for (int g = 0; g < 16; g++) {
             scales[g] = u8(w, block + g) & 0x0f;

@@ -9,25 +9,16 @@ import org.jllm.kernels.GgmlType;
  * weight = d * (scale_g - 32) * q.
  */
 public class Q3_KKernel extends UnpackedKQuantKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q3_K;
-    }
-
-    @Override
-    protected float scale(MemorySegment w, long block) {
-        return f16(w, block + 108);
+    public Q3_KKernel() {
+        super(GgmlType.Q3_K, 108);
     }
 
     @Override
     protected void unpack(MemorySegment w, long block, int[] values, int[] scales) {
         for (int v = 0; v < BLOCK; v++) {
-            int n = v / 128;
-            int j = (v % 128) / 32;
-            int l = v % 32;
-            int q = (u8(w, block + 32 + 32L * n + l) >>> (2 * j)) & 3;
-            boolean high = ((u8(w, block + l) >>> (4 * n + j)) & 1) != 0;
-            values[v] = high ? q : q - 4;
+            // hmask byte l (= v % 32) holds the high bit of value v at bit 4n + j, n = v / 128, j = (v % 128) / 32.
+            boolean high = ((u8(w, block + v % 32) >>> (4 * (v / 128) + (v % 128) / 32)) & 1) != 0;
+            values[v] = high ? twoBits(w, block + 32, v) : twoBits(w, block + 32, v) - 4;
         }
         for (int s = 0; s < 16; s++) {
             int low = s < 8 ? u8(w, block + 96 + s) & 0x0f : u8(w, block + 96 + s - 8) >>> 4;

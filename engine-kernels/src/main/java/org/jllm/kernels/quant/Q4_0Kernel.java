@@ -9,9 +9,8 @@ import org.jllm.kernels.GgmlType;
  * high nibble; weight = d * (nibble - 8).
  */
 public class Q4_0Kernel extends Q8BlockKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q4_0;
+    public Q4_0Kernel() {
+        super(GgmlType.Q4_0, false);
     }
 
     @Override

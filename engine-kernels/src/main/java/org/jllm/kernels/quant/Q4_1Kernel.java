@@ -6,14 +6,8 @@ import org.jllm.kernels.GgmlType;
 
 /** Q4_1: F16 scale d and minimum m, then 16 bytes of nibbles laid out as Q4_0's; weight = d * nibble + m. */
 public class Q4_1Kernel extends Q8BlockKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q4_1;
-    }
-
-    @Override
-    public boolean hasMinimum() {
-        return true;
+    public Q4_1Kernel() {
+        super(GgmlType.Q4_1, true);
     }
 
     @Override

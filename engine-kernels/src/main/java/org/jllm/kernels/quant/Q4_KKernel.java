@@ -10,14 +10,8 @@ import org.jllm.kernels.GgmlType;
  * nibbles); weight = d * scale_s * q - dmin * min_s.
  */
 public class Q4_KKernel extends Q8KBlockKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q4_K;
-    }
-
-    @Override
-    protected float scale(MemorySegment w, long block) {
-        return f16(w, block);
+    public Q4_KKernel() {
+        super(GgmlType.Q4_K, 0);
     }
 
     /** Six-bit scale (which = 0) or minimum (which = 1) of sub-block s, from the 12 packed bytes at {@code at}. */

@@ -9,9 +9,8 @@ import org.jllm.kernels.GgmlType;
  * Q4_0's; weight = d * ((nibble | fifth bit << 4) - 16).
  */
 public class Q5_0Kernel extends Q8BlockKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q5_0;
+    public Q5_0Kernel() {
+        super(GgmlType.Q5_0, false);
     }
 
     @Override

@@ -5,14 +5,8 @@ import org.jllm.kernels.GgmlType;
 
 /** Q5_1: F16 scale d and minimum m, qh and nibbles as Q5_0's; weight = d * (nibble | fifth bit << 4) + m. */
 public class Q5_1Kernel extends Q8BlockKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q5_1;
-    }
-
-    @Override
-    public boolean hasMinimum() {
-        return true;
+    public Q5_1Kernel() {
+        super(GgmlType.Q5_1, true);
     }
 
     @Override

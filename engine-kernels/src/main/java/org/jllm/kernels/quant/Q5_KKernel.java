@@ -11,14 +11,8 @@ import org.jllm.kernels.GgmlType;
  * super-block.
  */
 public class Q5_KKernel extends Q8KBlockKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q5_K;
-    }
-
-    @Override
-    protected float scale(MemorySegment w, long block) {
-        return f16(w, block);
+    public Q5_KKernel() {
+        super(GgmlType.Q5_K, 0);
     }
 
     private static int q5(MemorySegment w, long block, int j, int l, boolean high) {

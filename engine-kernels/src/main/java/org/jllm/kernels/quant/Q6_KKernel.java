@@ -12,14 +12,8 @@ import org.jllm.kernels.GgmlType;
  * weight = d * scale_g * (q - 32).
  */
 public class Q6_KKernel extends Q8KBlockKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q6_K;
-    }
-
-    @Override
-    protected float scale(MemorySegment w, long block) {
-        return f16(w, block + 208);
+    public Q6_KKernel() {
+        super(GgmlType.Q6_K, 208);
     }
 
     /** The 6-bit value (0..63) of value {@code 32t + l} in half {@code h} of the super-block. */

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jllm.kernels.Activations;
+import org.jllm.kernels.GgmlType;
 import org.jllm.kernels.Numbers;
 import org.jllm.kernels.WeightKernel;
 
@@ -25,6 +26,20 @@ public abstract class Q8BlockKernel implements WeightKernel {
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    private final GgmlType type;
+    private final boolean hasMinimum;
+
+    /** @param hasMinimum whether blocks carry a minimum m after d (weight = d * q + m) */
+    protected Q8BlockKernel(GgmlType type, boolean hasMinimum) {
+        this.type = type;
+        this.hasMinimum = hasMinimum;
+    }
+
+    @Override
+    public final GgmlType type() {
+        return type;
+    }
+
     /** Bytes of one block. */
     public int blockBytes() {
         return type().bytesPerBlock();
@@ -36,8 +51,8 @@ public abstract class Q8BlockKernel implements WeightKernel {
     }
 
     /** Whether blocks carry a minimum m (weight = d * q + m). */
-    public boolean hasMinimum() {
-        return false;
+    public final boolean hasMinimum() {
+        return hasMinimum;
     }
 
     /** The block's minimum m (types with {@link #hasMinimum()}). */

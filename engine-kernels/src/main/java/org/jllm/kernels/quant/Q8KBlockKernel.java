@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jllm.kernels.Activations;
+import org.jllm.kernels.GgmlType;
 import org.jllm.kernels.Numbers;
 import org.jllm.kernels.WeightKernel;
 
@@ -20,6 +21,20 @@ public abstract class Q8KBlockKernel implements WeightKernel {
     public static final int LANES = 8;
     protected static final ValueLayout.OfShort I16 =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final GgmlType type;
+    private final int scaleOffset;
+
+    /** @param scaleOffset byte offset of the super-block's F16 scale d */
+    protected Q8KBlockKernel(GgmlType type, int scaleOffset) {
+        this.type = type;
+        this.scaleOffset = scaleOffset;
+    }
+
+    @Override
+    public final GgmlType type() {
+        return type;
+    }
 
     /**
      * Activation quants are in {@code quants()}, scales in {@code scales()}, 16-value sums in {@code sums()} (small
@@ -78,7 +93,9 @@ public abstract class Q8KBlockKernel implements WeightKernel {
     }
 
     /** The super-block's scale d. */
-    protected abstract float scale(MemorySegment w, long block);
+    protected final float scale(MemorySegment w, long block) {
+        return f16(w, block + scaleOffset);
+    }
 
     /**
      * Writes the 8 integer lane sums of the super-block at {@code block} against activations {@code xq[xOff..]}.

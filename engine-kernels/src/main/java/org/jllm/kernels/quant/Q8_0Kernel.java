@@ -6,9 +6,8 @@ import org.jllm.kernels.GgmlType;
 
 /** Q8_0: an F16 scale d, then 32 int8 values q; weight = d * q. */
 public class Q8_0Kernel extends Q8BlockKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q8_0;
+    public Q8_0Kernel() {
+        super(GgmlType.Q8_0, false);
     }
 
     @Override
