@@ -1,13 +1,25 @@
 package org.jllm.gguf;
 
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import org.jllm.model.ModelFormatException;
+import org.jllm.tokenizer.SpecialTokens;
 import org.jllm.tokenizer.TokenType;
 import org.jllm.tokenizer.Tokenizer;
+import org.jllm.tokenizer.UnsupportedTokenizerException;
 import org.jllm.tokenizer.Vocabulary;
+import org.jllm.tokenizer.bpe.BpeTokenizer;
+import org.jllm.tokenizer.bpe.PreTokenizer;
 import org.jllm.tokenizer.spm.SpmTokenizer;
 
-/** Builds the tokenizer a GGUF file describes in its {@code tokenizer.ggml.*} metadata. */
+/**
+ * Builds the tokenizer a GGUF file describes in its {@code tokenizer.ggml.*} metadata, with llama.cpp's (b4748)
+ * defaults for what a file leaves out: {@code llama} (SentencePiece-style BPE) and {@code gpt2} (byte-level BPE with
+ * the pre-tokenizer named by {@code tokenizer.ggml.pre}).
+ */
 public final class GgufTokenizers {
     private GgufTokenizers() {
     }
@@ -16,14 +28,39 @@ public final class GgufTokenizers {
         String model = f.findString("tokenizer.ggml.model").orElseThrow(() ->
                 new ModelFormatException(f.path() + ": metadata 'tokenizer.ggml.model' is missing: no tokenizer"));
         return switch (model) {
-            case "llama" -> new SpmTokenizer(vocabulary(f, true));
-            default -> throw new ModelFormatException(f.path() + ": tokenizer model '" + model
-                    + "' is not supported yet (supported: llama)");
+            case "llama" -> {
+                Vocabulary v = vocabulary(f, true, true);
+                yield new SpmTokenizer(v, SpecialTokens.of(v, rstripIds(f, v)));
+            }
+            case "gpt2" -> {
+                String pre = f.findString("tokenizer.ggml.pre").orElse("default");
+                PreTokenizer preTokenizer;
+                try {
+                    preTokenizer = PreTokenizer.llamaCpp(pre);
+                } catch (UnsupportedTokenizerException e) {
+                    throw new ModelFormatException(f.path() + ": metadata 'tokenizer.ggml.pre': " + e.getMessage());
+                }
+                Vocabulary v = vocabulary(f, false, PreTokenizer.llamaCppAddsBos(pre));
+                List<String[]> merges;
+                try {
+                    merges = BpeTokenizer.parseMerges(f.getStringArray("tokenizer.ggml.merges"));
+                } catch (IllegalArgumentException e) {
+                    throw new ModelFormatException(f.path() + ": metadata 'tokenizer.ggml.merges': " + e.getMessage());
+                }
+                yield new BpeTokenizer(v, merges, preTokenizer, PreTokenizer.llamaCppIgnoresMerges(pre),
+                        SpecialTokens.of(v, rstripIds(f, v)));
+            }
+            default -> throw new ModelFormatException(f.path() + ": metadata 'tokenizer.ggml.model' = '" + model
+                    + "' is not supported (supported: llama, gpt2)");
         };
     }
 
-    /** The vocabulary with llama.cpp's defaults for keys a file leaves out. */
-    static Vocabulary vocabulary(GgufFile f, boolean spm) throws GgufFormatException, ModelFormatException {
+    /**
+     * The vocabulary with llama.cpp's defaults for keys a file leaves out: SentencePiece-style vocabularies have
+     * BOS 1, EOS 2, unknown 0, add BOS and a space prefix; byte-level ones BOS = EOS = 11 and no prefix.
+     */
+    static Vocabulary vocabulary(GgufFile f, boolean spm, boolean addBosByDefault)
+            throws GgufFormatException, ModelFormatException {
         String[] tokens = f.getStringArray("tokenizer.ggml.tokens");
         int n = tokens.length;
         float[] scores = f.findFloatArray("tokenizer.ggml.scores").orElse(new float[n]);
@@ -40,13 +77,35 @@ public final class GgufTokenizers {
                 types[i] = TokenType.fromId(typeIds[i]);
             }
         }
-        int bos = specialId(f, "tokenizer.ggml.bos_token_id", spm ? 1 : -1, n);
-        int eos = specialId(f, "tokenizer.ggml.eos_token_id", spm ? 2 : -1, n);
+        int bos = specialId(f, "tokenizer.ggml.bos_token_id", spm ? 1 : 11, n);
+        int eos = specialId(f, "tokenizer.ggml.eos_token_id", spm ? 2 : 11, n);
         int unk = specialId(f, "tokenizer.ggml.unknown_token_id", spm ? 0 : -1, n);
-        boolean addBos = f.findBoolean("tokenizer.ggml.add_bos_token").orElse(spm);
+        boolean addBos = f.findBoolean("tokenizer.ggml.add_bos_token").orElse(spm || addBosByDefault);
         boolean addEos = f.findBoolean("tokenizer.ggml.add_eos_token").orElse(false);
-        boolean addSpacePrefix = f.findBoolean("tokenizer.ggml.add_space_prefix").orElse(spm);
+        boolean addSpacePrefix = spm && f.findBoolean("tokenizer.ggml.add_space_prefix").orElse(true);
         return new Vocabulary(tokens, scores, types, bos, eos, unk, addBos, addEos, addSpacePrefix);
+    }
+
+    /**
+     * Special tokens that swallow the whitespace after them: llama.cpp gives Phi-3 files (by {@code general.name})
+     * this attribute on every special token except {@code <unk>}, {@code <s>} and {@code <|endoftext|>}, and on
+     * {@code </s>}.
+     */
+    private static Set<Integer> rstripIds(GgufFile f, Vocabulary v) throws GgufFormatException {
+        String name = f.findString("general.name").orElse("").toLowerCase(Locale.ROOT);
+        Set<Integer> ids = new HashSet<>();
+        if (name.contains("phi-3") || name.contains("phi3")) {
+            for (int id = 0; id < v.size(); id++) {
+                TokenType t = v.type(id);
+                String text = v.token(id);
+                boolean special = t == TokenType.CONTROL || t == TokenType.UNKNOWN || t == TokenType.USER_DEFINED;
+                if ((special || text.equals("</s>"))
+                        && !(text.equals("<unk>") || text.equals("<s>") || text.equals("<|endoftext|>"))) {
+                    ids.add(id);
+                }
+            }
+        }
+        return ids;
     }
 
     private static int specialId(GgufFile f, String key, int defaultId, int n)

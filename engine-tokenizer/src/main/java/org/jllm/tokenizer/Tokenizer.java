@@ -12,12 +12,21 @@ public interface Tokenizer {
 
     /**
      * Token ids of {@code text}, with the beginning-of-sequence token first when {@code addSpecial} is true and the
-     * vocabulary asks for it (and an end-of-sequence token last when it asks for that). Special-token text inside
-     * {@code text} is tokenized as plain text.
+     * vocabulary asks for it (and an end-of-sequence token last when it asks for that). Control-token text inside
+     * {@code text} (e.g. {@code <|im_start|>}) is tokenized as plain text; user-defined tokens are always matched.
      *
      * @throws TokenizationException when the vocabulary cannot represent part of the text
      */
-    int[] encode(String text, boolean addSpecial);
+    default int[] encode(String text, boolean addSpecial) {
+        return encode(text, addSpecial, false);
+    }
+
+    /**
+     * As {@link #encode(String, boolean)}, and with {@code parseSpecial} control-token text in {@code text} becomes
+     * that token (longest match first), as llama.cpp's {@code parse_special}. A Java string's unpaired surrogates
+     * are read as U+FFFD.
+     */
+    int[] encode(String text, boolean addSpecial, boolean parseSpecial);
 
     /**
      * The bytes token {@code id} stands for in generated text: control tokens give none, byte tokens give one byte.

@@ -8,13 +8,22 @@ import java.util.Optional;
 /**
  * A tokenizer's vocabulary: each id's text, score and type, plus the special ids and flags a model file declares.
  * Immutable; arrays are copied in and out.
- *
- * @param bosId / eosId / unkId  -1 when the vocabulary has none
  */
-public record Vocabulary(String[] tokens, float[] scores, TokenType[] types, int bosId, int eosId, int unkId,
-                         boolean addBos, boolean addEos, boolean addSpacePrefix) {
+public final class Vocabulary {
+    private final String[] tokens;
+    private final float[] scores;
+    private final TokenType[] types;
+    private final int bosId;
+    private final int eosId;
+    private final int unkId;
+    private final boolean addBos;
+    private final boolean addEos;
+    private final boolean addSpacePrefix;
+    private volatile Map<String, Integer> index;
 
-    public Vocabulary {
+    /** @param bosId / eosId / unkId  -1 when the vocabulary has none */
+    public Vocabulary(String[] tokens, float[] scores, TokenType[] types, int bosId, int eosId, int unkId,
+                      boolean addBos, boolean addEos, boolean addSpacePrefix) {
         int n = tokens.length;
         if (scores.length != n || types.length != n) {
             throw new IllegalArgumentException("vocabulary arrays differ in length: " + n + " tokens, "
@@ -25,9 +34,15 @@ public record Vocabulary(String[] tokens, float[] scores, TokenType[] types, int
                 throw new IllegalArgumentException("special token id " + id + " is outside the vocabulary of " + n);
             }
         }
-        tokens = tokens.clone();
-        scores = scores.clone();
-        types = types.clone();
+        this.tokens = tokens.clone();
+        this.scores = scores.clone();
+        this.types = types.clone();
+        this.bosId = bosId;
+        this.eosId = eosId;
+        this.unkId = unkId;
+        this.addBos = addBos;
+        this.addEos = addEos;
+        this.addSpacePrefix = addSpacePrefix;
     }
 
     public int size() {
@@ -46,32 +61,59 @@ public record Vocabulary(String[] tokens, float[] scores, TokenType[] types, int
         return types[id];
     }
 
-    @Override
     public String[] tokens() {
         return tokens.clone();
     }
 
-    @Override
     public float[] scores() {
         return scores.clone();
     }
 
-    @Override
     public TokenType[] types() {
         return types.clone();
     }
 
-    /** Id of the token whose text is {@code text}; the first one if several share it. */
-    public Optional<Integer> find(String text) {
-        return Optional.ofNullable(index().get(text));
+    /** Beginning-of-sequence id, or -1. */
+    public int bosId() {
+        return bosId;
     }
 
-    Map<String, Integer> index() {
-        Map<String, Integer> map = new HashMap<>(tokens.length * 2);
-        for (int i = tokens.length - 1; i >= 0; i--) {
-            map.put(tokens[i], i);
+    /** End-of-sequence id, or -1. */
+    public int eosId() {
+        return eosId;
+    }
+
+    /** Unknown-token id, or -1. */
+    public int unkId() {
+        return unkId;
+    }
+
+    /** Whether encoding with special tokens puts BOS first. */
+    public boolean addBos() {
+        return addBos;
+    }
+
+    /** Whether encoding with special tokens puts EOS last. */
+    public boolean addEos() {
+        return addEos;
+    }
+
+    /** Whether SentencePiece-style encoding prepends a space to the text. */
+    public boolean addSpacePrefix() {
+        return addSpacePrefix;
+    }
+
+    /** Id of the token whose text is {@code text}; the last one if several share it (as llama.cpp maps them). */
+    public Optional<Integer> find(String text) {
+        Map<String, Integer> map = index;
+        if (map == null) {
+            map = new HashMap<>(tokens.length * 2);
+            for (int i = 0; i < tokens.length; i++) {
+                map.put(tokens[i], i);
+            }
+            index = map;
         }
-        return map;
+        return Optional.ofNullable(map.get(text));
     }
 
     @Override

@@ -1,11 +1,14 @@
 package org.jllm.tokenizer.spm;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
+import org.jllm.tokenizer.IntList;
+import org.jllm.tokenizer.SpecialTokens;
 import org.jllm.tokenizer.TokenType;
+import org.jllm.tokenizer.Utf8;
 import org.jllm.tokenizer.TokenizationException;
 import org.jllm.tokenizer.Tokenizer;
 import org.jllm.tokenizer.Vocabulary;
@@ -24,16 +27,24 @@ public final class SpmTokenizer implements Tokenizer {
     private static final byte[] UNKNOWN_PIECE = "\u2585".getBytes(StandardCharsets.UTF_8);
 
     private final Vocabulary vocab;
+    private final SpecialTokens specials;
     private final Map<String, Integer> idsByBytes;
     private final byte[][] pieces;
     private final int[] byteTokens = new int[256];
 
+    /** A tokenizer whose special tokens are the vocabulary's control, unknown and user-defined tokens. */
     public SpmTokenizer(Vocabulary vocab) {
+        this(vocab, SpecialTokens.of(vocab, Set.of()));
+    }
+
+    public SpmTokenizer(Vocabulary vocab, SpecialTokens specials) {
         this.vocab = vocab;
+        this.specials = specials;
         int n = vocab.size();
         this.idsByBytes = new HashMap<>(n * 2);
         this.pieces = new byte[n][];
-        for (int id = n - 1; id >= 0; id--) {
+        // The last of several tokens with the same text wins, as in llama.cpp's token map.
+        for (int id = 0; id < n; id++) {
             idsByBytes.put(latin1(vocab.token(id).getBytes(StandardCharsets.UTF_8)), id);
         }
         for (int id = 0; id < n; id++) {
@@ -84,14 +95,27 @@ public final class SpmTokenizer implements Tokenizer {
     }
 
     @Override
-    public int[] encode(String text, boolean addSpecial) {
+    public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
         IntList out = new IntList(text.length() + 2);
         if (addSpecial && vocab.addBos() && vocab.bosId() >= 0) {
             out.add(vocab.bosId());
         }
-        if (!text.isEmpty()) {
-            tokenize(escape(text), out);
-        }
+        specials.split(text, parseSpecial, new SpecialTokens.Sink() {
+            // The space prefix goes before the first text and before text that follows a special token.
+            private boolean afterSpecial = true;
+
+            @Override
+            public void text(String s) {
+                tokenize(escape(s, vocab.addSpacePrefix() && afterSpecial), out);
+                afterSpecial = false;
+            }
+
+            @Override
+            public void token(int id) {
+                out.add(id);
+                afterSpecial = true;
+            }
+        });
         if (addSpecial && vocab.addEos() && vocab.eosId() >= 0) {
             out.add(vocab.eosId());
         }
@@ -99,8 +123,8 @@ public final class SpmTokenizer implements Tokenizer {
     }
 
     /** UTF-8 bytes of the text with the optional space prefix and every space replaced by U+2581. */
-    private byte[] escape(String text) {
-        byte[] utf8 = (vocab.addSpacePrefix() ? " " + text : text).getBytes(StandardCharsets.UTF_8);
+    private static byte[] escape(String text, boolean spacePrefix) {
+        byte[] utf8 = Utf8.bytes(spacePrefix ? " " + text : text);
         int spaces = 0;
         for (byte b : utf8) {
             if (b == ' ') {
@@ -216,27 +240,6 @@ public final class SpmTokenizer implements Tokenizer {
         public int compareTo(Bigram o) {
             int c = Float.compare(o.score, score);
             return c != 0 ? c : Integer.compare(left, o.left);
-        }
-    }
-
-    /** A growable int array, to avoid boxing ids. */
-    static final class IntList {
-        private int[] data;
-        private int size;
-
-        IntList(int capacity) {
-            data = new int[Math.max(4, capacity)];
-        }
-
-        void add(int v) {
-            if (size == data.length) {
-                data = Arrays.copyOf(data, data.length * 2);
-            }
-            data[size++] = v;
-        }
-
-        int[] toArray() {
-            return Arrays.copyOf(data, size);
         }
     }
 

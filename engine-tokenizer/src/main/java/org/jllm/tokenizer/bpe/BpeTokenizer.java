@@ -1,0 +1,195 @@
+package org.jllm.tokenizer.bpe;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jllm.tokenizer.IntList;
+import org.jllm.tokenizer.SpecialTokens;
+import org.jllm.tokenizer.Tokenizer;
+import org.jllm.tokenizer.Vocabulary;
+
+/**
+ * Byte-level BPE as llama.cpp's {@code gpt2} tokenizer model does it: special tokens are cut out first, the rest is
+ * split into words by the pre-tokenizer, each word's UTF-8 bytes become GPT-2's stand-in characters
+ * ({@link ByteLevel}), and adjacent symbols merge by rank. A merged symbol that is not a token is emitted as the
+ * single-byte tokens of its text (llama.cpp's fallback). Immutable and thread-safe; repeated words come from a cache.
+ */
+public final class BpeTokenizer implements Tokenizer {
+    private static final int CACHE_LIMIT = 1 << 16;
+
+    private final Vocabulary vocab;
+    private final BpeMerges merges;
+    private final PreTokenizer pre;
+    private final boolean ignoreMerges;
+    private final SpecialTokens specials;
+    private final int[] byteSymbols = new int[256];
+    private final byte[][] pieces;
+    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+
+    /**
+     * @param merges       merge pairs, rank = list index
+     * @param ignoreMerges a word that is itself a token is emitted whole (Llama 3)
+     */
+    public BpeTokenizer(Vocabulary vocab, List<String[]> merges, PreTokenizer pre, boolean ignoreMerges,
+                        SpecialTokens specials) {
+        this.vocab = vocab;
+        this.merges = new BpeMerges(vocab.tokens(), merges);
+        this.pre = pre;
+        this.ignoreMerges = ignoreMerges;
+        this.specials = specials;
+        for (int b = 0; b < 256; b++) {
+            byteSymbols[b] = this.merges.symbol(String.valueOf(ByteLevel.charOf(b)));
+        }
+        this.pieces = new byte[vocab.size()][];
+        for (int id = 0; id < vocab.size(); id++) {
+            pieces[id] = switch (vocab.type(id)) {
+                case NORMAL -> ByteLevel.decode(vocab.token(id));
+                case USER_DEFINED -> vocab.token(id).getBytes(StandardCharsets.UTF_8);
+                default -> new byte[0];
+            };
+        }
+    }
+
+    /**
+     * Merge pairs from their text form {@code "left right"} (split at the first space after the first character,
+     * as llama.cpp reads {@code tokenizer.ggml.merges}).
+     *
+     * @throws IllegalArgumentException naming the index of a merge without such a space
+     */
+    public static List<String[]> parseMerges(String[] merges) {
+        List<String[]> out = new ArrayList<>(merges.length);
+        for (int i = 0; i < merges.length; i++) {
+            String m = merges[i];
+            int sp = m.indexOf(' ', 1);
+            if (sp < 0) {
+                throw new IllegalArgumentException("merge " + i + " '" + m + "' is not two symbols separated by a "
+                        + "space");
+            }
+            out.add(new String[] {m.substring(0, sp), m.substring(sp + 1)});
+        }
+        return out;
+    }
+
+    @Override
+    public Vocabulary vocabulary() {
+        return vocab;
+    }
+
+    public PreTokenizer preTokenizer() {
+        return pre;
+    }
+
+    @Override
+    public byte[] pieceBytes(int id) {
+        if (id < 0 || id >= pieces.length) {
+            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + pieces.length);
+        }
+        return pieces[id].clone();
+    }
+
+    @Override
+    public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
+        IntList out = new IntList(text.length() / 3 + 2);
+        if (addSpecial && vocab.addBos() && vocab.bosId() >= 0) {
+            out.add(vocab.bosId());
+        }
+        specials.split(text, parseSpecial, new SpecialTokens.Sink() {
+            @Override
+            public void text(String s) {
+                encodeText(s, out);
+            }
+
+            @Override
+            public void token(int id) {
+                out.add(id);
+            }
+        });
+        if (addSpecial && vocab.addEos() && vocab.eosId() >= 0) {
+            out.add(vocab.eosId());
+        }
+        return out.toArray();
+    }
+
+    private void encodeText(String s, IntList out) {
+        PreText t = new PreText(s);
+        IntList words = pre.split(t);
+        byte[] buf = new byte[64];
+        int pos = 0;
+        for (int w = 0; w < words.size(); w++) {
+            int len = words.get(w);
+            if (buf.length < len * 4) {
+                buf = new byte[len * 4];
+            }
+            int n = utf8(t.cps, pos, pos + len, buf);
+            pos += len;
+            String word = ByteLevel.encode(buf, 0, n);
+            int[] ids = cache.get(word);
+            if (ids == null) {
+                ids = wordIds(word, buf, n);
+                if (cache.size() >= CACHE_LIMIT) {
+                    cache.clear();
+                }
+                cache.put(word, ids);
+            }
+            out.addAll(ids);
+        }
+    }
+
+    private int[] wordIds(String word, byte[] bytes, int n) {
+        if (ignoreMerges) {
+            int id = merges.symbol(word);
+            if (merges.isToken(id)) {
+                return new int[] {id};
+            }
+        }
+        int[] sym = new int[n];
+        int[] len = new int[n];
+        for (int i = 0; i < n; i++) {
+            sym[i] = byteSymbols[bytes[i] & 0xff];
+            len[i] = 1;
+        }
+        int m = merges.merge(sym, len, n);
+        IntList ids = new IntList(m);
+        int off = 0;
+        for (int k = 0; k < m; k++) {
+            if (merges.isToken(sym[k])) {
+                ids.add(sym[k]);
+            } else {
+                String text = sym[k] >= 0 ? merges.extraText(sym[k]) : word.substring(off, off + len[k]);
+                for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+                    int id = b >= 0 ? merges.symbol(String.valueOf((char) b)) : -1;
+                    if (merges.isToken(id)) {
+                        ids.add(id);
+                    }
+                }
+            }
+            off += len[k];
+        }
+        return ids.toArray();
+    }
+
+    /** UTF-8 of code points {@code cps[from..to)} into {@code out}; returns the byte count. */
+    static int utf8(int[] cps, int from, int to, byte[] out) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            int c = cps[i];
+            if (c < 0x80) {
+                out[n++] = (byte) c;
+            } else if (c < 0x800) {
+                out[n++] = (byte) (0xC0 | (c >> 6));
+                out[n++] = (byte) (0x80 | (c & 0x3F));
+            } else if (c < 0x10000) {
+                out[n++] = (byte) (0xE0 | (c >> 12));
+                out[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                out[n++] = (byte) (0x80 | (c & 0x3F));
+            } else {
+                out[n++] = (byte) (0xF0 | (c >> 18));
+                out[n++] = (byte) (0x80 | ((c >> 12) & 0x3F));
+                out[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                out[n++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        return n;
+    }
+}
