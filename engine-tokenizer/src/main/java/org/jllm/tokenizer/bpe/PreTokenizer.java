@@ -119,6 +119,20 @@ public final class PreTokenizer {
         return name;
     }
 
+    /** The words of {@code text}, in order. */
+    public List<String> words(String text) {
+        PreText t = new PreText(text);
+        IntList lengths = split(t);
+        List<String> out = new java.util.ArrayList<>(lengths.size());
+        int pos = 0;
+        for (int i = 0; i < lengths.size(); i++) {
+            int len = lengths.get(i);
+            out.add(new String(t.cps, pos, len));
+            pos += len;
+        }
+        return out;
+    }
+
     /** Lengths in code points of the words of {@code text}, in order; they add up to its code point count. */
     IntList split(PreText text) {
         IntList pieces = new IntList();

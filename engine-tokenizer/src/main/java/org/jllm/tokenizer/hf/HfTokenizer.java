@@ -1,0 +1,178 @@
+package org.jllm.tokenizer.hf;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jllm.tokenizer.IntList;
+import org.jllm.tokenizer.SpecialTokens;
+import org.jllm.tokenizer.TokenizationException;
+import org.jllm.tokenizer.Tokenizer;
+import org.jllm.tokenizer.Vocabulary;
+import org.jllm.tokenizer.bpe.BpeMerges;
+
+/**
+ * A Hugging Face {@code tokenizer.json} BPE tokenizer, run as the {@code tokenizers} library runs it: added tokens are
+ * cut out, each remaining segment is normalized and pre-tokenized, each piece is split into characters (unknown
+ * characters become {@code <0xNN>} byte tokens with {@code byte_fallback}, else the unknown token) and merged by
+ * rank; the post-processor's template adds special tokens. Added tokens marked special are matched only when
+ * special-token parsing is asked for (Hugging Face matches them always). Immutable and thread-safe.
+ */
+public final class HfTokenizer implements Tokenizer {
+    private static final int CACHE_LIMIT = 1 << 16;
+
+    private final Vocabulary vocab;
+    private final BpeMerges merges;
+    private final boolean byteFallback;
+    private final boolean fuseUnk;
+    private final boolean ignoreMerges;
+    private final int[] byteTokens = new int[256];
+    private final Normalizer normalizer;
+    private final PreTokenizerStep preTokenizer;
+    private final DecoderSteps decoder;
+    private final SpecialTokens added;
+    private final int[] prefix;
+    private final int[] suffix;
+    private final byte[][] pieces;
+    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+
+    HfTokenizer(Vocabulary vocab, List<String[]> merges, boolean byteFallback, boolean fuseUnk, boolean ignoreMerges,
+                Normalizer normalizer, PreTokenizerStep preTokenizer, DecoderSteps decoder, SpecialTokens added,
+                int[] prefix, int[] suffix) {
+        this.vocab = vocab;
+        this.merges = new BpeMerges(vocab.tokens(), merges);
+        this.byteFallback = byteFallback;
+        this.fuseUnk = fuseUnk;
+        this.ignoreMerges = ignoreMerges;
+        this.normalizer = normalizer;
+        this.preTokenizer = preTokenizer;
+        this.decoder = decoder;
+        this.added = added;
+        this.prefix = prefix.clone();
+        this.suffix = suffix.clone();
+        for (int b = 0; b < 256; b++) {
+            byteTokens[b] = vocab.find(String.format("<0x%02X>", b)).orElse(-1);
+        }
+        this.pieces = new byte[vocab.size()][];
+        for (int id = 0; id < vocab.size(); id++) {
+            byte[] text = vocab.token(id).getBytes(StandardCharsets.UTF_8);
+            pieces[id] = switch (vocab.type(id)) {
+                case CONTROL, UNKNOWN -> new byte[0];
+                case USER_DEFINED -> text;
+                default -> decoder.token(text);
+            };
+        }
+    }
+
+    @Override
+    public Vocabulary vocabulary() {
+        return vocab;
+    }
+
+    @Override
+    public byte[] pieceBytes(int id) {
+        if (id < 0 || id >= pieces.length) {
+            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + pieces.length);
+        }
+        return pieces[id].clone();
+    }
+
+    /** The pieces joined, then the decoder's whole-sequence steps (e.g. stripping the prepended space). */
+    @Override
+    public String decode(int[] ids) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int id : ids) {
+            out.writeBytes(pieceBytes(id));
+        }
+        return new String(decoder.sequence(out.toByteArray()), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
+        IntList out = new IntList(text.length() / 3 + 2);
+        if (addSpecial) {
+            out.addAll(prefix);
+        }
+        added.split(text, parseSpecial, new SpecialTokens.Sink() {
+            private boolean first = true;
+
+            @Override
+            public void text(String s) {
+                for (String piece : preTokenizer.apply(List.of(normalizer.apply(s)), first)) {
+                    out.addAll(pieceIds(piece));
+                }
+                first = false;
+            }
+
+            @Override
+            public void token(int id) {
+                out.add(id);
+                first = false;
+            }
+        });
+        if (addSpecial) {
+            out.addAll(suffix);
+        }
+        return out.toArray();
+    }
+
+    private int[] pieceIds(String piece) {
+        int[] ids = cache.get(piece);
+        if (ids == null) {
+            ids = merge(piece);
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear();
+            }
+            cache.put(piece, ids);
+        }
+        return ids;
+    }
+
+    private int[] merge(String piece) {
+        if (ignoreMerges) {
+            int id = merges.symbol(piece);
+            if (merges.isToken(id)) {
+                return new int[] {id};
+            }
+        }
+        int[] sym = new int[piece.length() * 4];
+        int n = 0;
+        for (int i = 0; i < piece.length(); ) {
+            int cp = piece.codePointAt(i);
+            String ch = piece.substring(i, i + Character.charCount(cp));
+            i += ch.length();
+            int id = merges.symbol(ch);
+            if (merges.isToken(id)) {
+                sym[n++] = id;
+                continue;
+            }
+            if (byteFallback && hasByteTokens(ch)) {
+                for (byte b : ch.getBytes(StandardCharsets.UTF_8)) {
+                    sym[n++] = byteTokens[b & 0xff];
+                }
+                continue;
+            }
+            int unk = vocab.unkId();
+            if (unk < 0) {
+                throw new TokenizationException(String.format("cannot tokenize character '%s' (U+%04X): the "
+                        + "vocabulary has no token for it and no unknown token", ch, cp));
+            }
+            if (!(fuseUnk && n > 0 && sym[n - 1] == unk)) {
+                sym[n++] = unk;
+            }
+        }
+        int[] len = new int[n];
+        java.util.Arrays.fill(len, 1);
+        int m = merges.merge(sym, len, n);
+        return java.util.Arrays.copyOf(sym, m);
+    }
+
+    private boolean hasByteTokens(String ch) {
+        for (byte b : ch.getBytes(StandardCharsets.UTF_8)) {
+            if (byteTokens[b & 0xff] < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
