@@ -2,12 +2,17 @@ package org.jllm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +50,35 @@ class CliTest {
         assertEquals("[1, 403, 407, 261, 378]", r.out().trim()); // llama.cpp's prompt_ids for this prompt
         assertEquals("[403, 407, 261, 378]", run("tokenize", "-m", STORIES, "-p", "Once upon a time", "--no-bos")
                 .out().trim());
+    }
+
+    @Test
+    void tokenizeShowsPiecesAndParsesSpecialTokensOnRequest() {
+        Run shown = run("tokenize", "-m", STORIES, "-p", "Once upon a time", "--show");
+        assertEquals(0, shown.code(), shown.err());
+        assertEquals(List.of("       1 -> '<s>'", "     403 -> ' Once'", "     407 -> ' upon'", "     261 -> ' a'",
+                "     378 -> ' time'"), shown.out().lines().toList());
+        String tiny = MODELS.resolve("tinystories-656k-q8_0.gguf").toString();
+        Run plain = run("tokenize", "-m", tiny, "-p", "<|end_story|>", "--no-bos");
+        Run parsed = run("tokenize", "-m", tiny, "-p", "<|end_story|>", "--no-bos", "--parse-special");
+        assertEquals("[2]", parsed.out().trim(), parsed.err());
+        assertTrue(plain.out().split(",").length > 3, plain.out());
+    }
+
+    @Test
+    void tokenizeReadsAnEncoderJsonAndVocabBpeFolder() throws Exception {
+        Path shared = Path.of(System.getProperty("jllm.shared", "../../shared"));
+        Path dir = shared.resolve("models/llama3-tokenizer");
+        Path ref = shared.resolve("reference/tokenizer/llama3.json");
+        assumeTrue(Files.isDirectory(dir) && Files.isRegularFile(ref), "skipped: ../shared has no llama3-tokenizer");
+        JsonNode c = new ObjectMapper().readTree(ref.toFile()).get("cases").get(0);
+        Path text = tmp.resolve("text.txt");
+        Files.writeString(text, c.get("text").asText(), StandardCharsets.UTF_8);
+        Run r = run("tokenize", "-m", dir.toString(), "-f", text.toString(), "--no-bos");
+        assertEquals(0, r.code(), r.err());
+        List<Integer> expected = new java.util.ArrayList<>();
+        c.get("ids").forEach(id -> expected.add(id.asInt()));
+        assertEquals(expected.toString(), r.out().trim());
     }
 
     @Test
