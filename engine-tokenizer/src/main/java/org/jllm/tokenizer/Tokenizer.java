@@ -29,6 +29,15 @@ public interface Tokenizer {
     int[] encode(String text, boolean addSpecial, boolean parseSpecial);
 
     /**
+     * As {@link #encode(String, boolean, boolean)} for text given as UTF-8 bytes, which must be valid UTF-8.
+     *
+     * @throws TokenizationException naming the byte offset of the first invalid sequence
+     */
+    default int[] encodeUtf8(byte[] utf8, boolean addSpecial, boolean parseSpecial) {
+        return encode(Utf8.decodeStrict(utf8), addSpecial, parseSpecial);
+    }
+
+    /**
      * The bytes token {@code id} stands for in generated text: control tokens give none, byte tokens give one byte.
      * A UTF-8 character may be split across tokens, so concatenate bytes (or use {@link StreamingDecoder}) before
      * making a String.

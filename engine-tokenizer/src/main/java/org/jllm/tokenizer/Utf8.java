@@ -22,6 +22,35 @@ public final class Utf8 {
         return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /**
+     * The text of UTF-8 bytes, strictly: malformed or truncated sequences, surrogates encoded in UTF-8 and overlong
+     * forms throw.
+     *
+     * @throws TokenizationException naming the byte offset of the first invalid sequence
+     */
+    public static String decodeStrict(byte[] utf8) {
+        java.nio.charset.CharsetDecoder d = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(utf8);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(utf8.length);
+        java.nio.charset.CoderResult r = d.decode(in, out, true);
+        if (!r.isError()) {
+            r = d.flush(out);
+        }
+        if (r.isError()) {
+            int at = in.position();
+            StringBuilder hex = new StringBuilder();
+            for (int i = at; i < Math.min(utf8.length, at + r.length()); i++) {
+                hex.append(String.format(" %02X", utf8[i] & 0xff));
+            }
+            throw new TokenizationException("invalid UTF-8 at byte offset " + at + ":" + hex + " is not a valid "
+                    + "sequence (" + (r.isMalformed() ? "malformed" : "unmappable") + ")");
+        }
+        out.flip();
+        return out.toString();
+    }
+
     static int sequenceLength(byte lead) {
         int b = lead & 0xff;
         if (b < 0x80) {
