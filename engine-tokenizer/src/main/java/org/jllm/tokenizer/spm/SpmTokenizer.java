@@ -1,9 +1,6 @@
 package org.jllm.tokenizer.spm;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import org.jllm.tokenizer.IntList;
 import org.jllm.tokenizer.SpecialTokens;
@@ -28,7 +25,7 @@ public final class SpmTokenizer implements Tokenizer {
 
     private final Vocabulary vocab;
     private final SpecialTokens specials;
-    private final Map<String, Integer> idsByBytes;
+    private final BytesIndex idsByBytes;
     private final byte[][] pieces;
     private final int[] byteTokens = new int[256];
 
@@ -41,22 +38,21 @@ public final class SpmTokenizer implements Tokenizer {
         this.vocab = vocab;
         this.specials = specials;
         int n = vocab.size();
-        this.idsByBytes = new HashMap<>(n * 2);
         this.pieces = new byte[n][];
-        // The last of several tokens with the same text wins, as in llama.cpp's token map.
+        byte[][] texts = new byte[n][];
         for (int id = 0; id < n; id++) {
-            idsByBytes.put(latin1(vocab.token(id).getBytes(StandardCharsets.UTF_8)), id);
-        }
-        for (int id = 0; id < n; id++) {
+            texts[id] = vocab.token(id).getBytes(StandardCharsets.UTF_8);
             pieces[id] = piece(vocab, id);
         }
+        this.idsByBytes = new BytesIndex(texts);
         for (int b = 0; b < 256; b++) {
-            Integer id = idsByBytes.get(String.format("<0x%02X>", b));
-            if (id == null) {
+            byte[] name = String.format("<0x%02X>", b).getBytes(StandardCharsets.US_ASCII);
+            int id = idsByBytes.get(name, 0, name.length);
+            if (id < 0) {
                 // llama.cpp falls back to the byte itself as a one-byte token text.
-                id = idsByBytes.get(String.valueOf((char) b));
+                id = idsByBytes.get(new byte[] {(byte) b}, 0, 1);
             }
-            byteTokens[b] = id == null ? -1 : id;
+            byteTokens[b] = id;
         }
     }
 
@@ -161,16 +157,22 @@ public final class SpmTokenizer implements Tokenizer {
             off += charLen;
         }
 
-        PriorityQueue<Bigram> queue = new PriorityQueue<>();
+        // Candidate merges as (score, left) keys: highest score first, leftmost among equal scores. An entry is
+        // stale when the pair now at its position no longer has its score; an equal-score pair there has an
+        // identical entry of its own, so taking either gives the same merges.
+        Heap heap = new Heap(n);
         for (int i = 1; i < n; i++) {
-            addBigram(text, start, len, i - 1, i, queue);
+            pushPair(text, start, len, i - 1, i, heap);
         }
-        while (!queue.isEmpty()) {
-            Bigram b = queue.poll();
-            int l = b.left;
-            int r = b.right;
-            // Skip bigrams made stale by an earlier merge of either side.
-            if (len[l] == 0 || len[r] == 0 || len[l] + len[r] != b.size) {
+        while (heap.size > 0) {
+            long key = heap.pop();
+            int l = (int) key;
+            int r = next[l];
+            if (len[l] == 0 || r < 0) {
+                continue;
+            }
+            int id = idsByBytes.get(text, start[l], len[l] + len[r]);
+            if (id < 0 || scoreKey(vocab.score(id)) != (int) (key >>> 32)) {
                 continue;
             }
             len[l] += len[r];
@@ -180,16 +182,16 @@ public final class SpmTokenizer implements Tokenizer {
                 prev[next[r]] = l;
             }
             if (prev[l] >= 0) {
-                addBigram(text, start, len, prev[l], l, queue);
+                pushPair(text, start, len, prev[l], l, heap);
             }
             if (next[l] >= 0) {
-                addBigram(text, start, len, l, next[l], queue);
+                pushPair(text, start, len, l, next[l], heap);
             }
         }
 
         for (int i = 0; i >= 0 && n > 0; i = next[i]) {
-            Integer id = idsByBytes.get(latin1(text, start[i], len[i]));
-            if (id != null) {
+            int id = idsByBytes.get(text, start[i], len[i]);
+            if (id >= 0) {
                 out.add(id);
                 continue;
             }
@@ -213,12 +215,18 @@ public final class SpmTokenizer implements Tokenizer {
                 vocab.size(), b);
     }
 
-    private void addBigram(byte[] text, int[] start, int[] len, int left, int right, PriorityQueue<Bigram> queue) {
-        int size = len[left] + len[right];
-        Integer id = idsByBytes.get(latin1(text, start[left], size));
-        if (id != null) {
-            queue.add(new Bigram(left, right, vocab.score(id), size));
+    private void pushPair(byte[] text, int[] start, int[] len, int left, int right, Heap heap) {
+        int id = idsByBytes.get(text, start[left], len[left] + len[right]);
+        if (id >= 0) {
+            heap.push(((long) scoreKey(vocab.score(id)) << 32) | left);
         }
+    }
+
+    /** An int that orders scores high to low when compared as unsigned (the heap's order). */
+    private static int scoreKey(float score) {
+        int bits = Float.floatToIntBits(score + 0.0f); // -0.0 and 0.0 tie, as in a float comparison
+        int ascending = bits < 0 ? bits ^ 0x7FFFFFFF : bits; // signed order of ints = order of floats
+        return ~(ascending ^ 0x80000000);                     // unsigned, then reversed
     }
 
     private static int utf8Length(byte lead) {
@@ -226,20 +234,53 @@ public final class SpmTokenizer implements Tokenizer {
         return hi < 0xc ? 1 : hi < 0xe ? 2 : hi == 0xe ? 3 : 4;
     }
 
-    private static String latin1(byte[] bytes) {
-        return new String(bytes, StandardCharsets.ISO_8859_1);
-    }
+    /** A binary min-heap of unsigned long keys. */
+    private static final class Heap {
+        private long[] a;
+        private int size;
 
-    private static String latin1(byte[] bytes, int off, int len) {
-        return new String(bytes, off, len, StandardCharsets.ISO_8859_1);
-    }
+        Heap(int capacity) {
+            a = new long[Math.max(4, capacity)];
+        }
 
-    /** Higher score first; on equal scores the leftmost pair first. */
-    private record Bigram(int left, int right, float score, int size) implements Comparable<Bigram> {
-        @Override
-        public int compareTo(Bigram o) {
-            int c = Float.compare(o.score, score);
-            return c != 0 ? c : Integer.compare(left, o.left);
+        void push(long v) {
+            if (size == a.length) {
+                a = java.util.Arrays.copyOf(a, size * 2);
+            }
+            int i = size++;
+            while (i > 0) {
+                int p = (i - 1) >>> 1;
+                if (Long.compareUnsigned(a[p], v) <= 0) {
+                    break;
+                }
+                a[i] = a[p];
+                i = p;
+            }
+            a[i] = v;
+        }
+
+        long pop() {
+            long top = a[0];
+            long last = a[--size];
+            int i = 0;
+            while (true) {
+                int c = 2 * i + 1;
+                if (c >= size) {
+                    break;
+                }
+                if (c + 1 < size && Long.compareUnsigned(a[c + 1], a[c]) < 0) {
+                    c++;
+                }
+                if (Long.compareUnsigned(a[c], last) >= 0) {
+                    break;
+                }
+                a[i] = a[c];
+                i = c;
+            }
+            if (size > 0) {
+                a[i] = last;
+            }
+            return top;
         }
     }
 
