@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import org.jllm.gguf.GgufFile;
 import org.jllm.gguf.GgufTokenizers;
 import org.jllm.kernels.Kernels;
+import org.jllm.runtime.WorkerPool;
 import org.jllm.model.Architectures;
 import org.jllm.model.LanguageModel;
 import org.jllm.model.ModelConfig;
@@ -31,11 +32,13 @@ public final class Model implements AutoCloseable {
     private final GgufFile file;
     private final LanguageModel model;
     private final Tokenizer tokenizer;
+    private final WorkerPool pool;
 
-    private Model(GgufFile file, LanguageModel model, Tokenizer tokenizer) {
+    private Model(GgufFile file, LanguageModel model, Tokenizer tokenizer, WorkerPool pool) {
         this.file = file;
         this.model = model;
         this.tokenizer = tokenizer;
+        this.pool = pool;
     }
 
     /** Maps a GGUF model file and builds its model and tokenizer; the file is not read into the heap. */
@@ -45,6 +48,14 @@ public final class Model implements AutoCloseable {
 
     /** As {@link #load(Path)}, computing with the given kernels (e.g. {@link Kernels#scalar()}). */
     public static Model load(Path path, Kernels kernels) throws IOException {
+        return load(path, kernels, WorkerPool.defaultThreads());
+    }
+
+    /**
+     * As {@link #load(Path, Kernels)}, splitting each matrix product over {@code threads} threads (the calling
+     * thread and {@code threads - 1} workers the model owns until {@link #close()}).
+     */
+    public static Model load(Path path, Kernels kernels, int threads) throws IOException {
         long start = System.nanoTime();
         GgufFile file = GgufFile.open(path);
         try {
@@ -56,9 +67,9 @@ public final class Model implements AutoCloseable {
                         + tokenizer.vocabulary().size() + " tokens but the model's vocabulary has "
                         + model.config().vocabularySize());
             }
-            LOG.debug("loaded {} ({}, {} kernels) in {} ms", path, arch, kernels.name(),
+            LOG.debug("loaded {} ({}, {} kernels, {} threads) in {} ms", path, arch, kernels.name(), threads,
                     (System.nanoTime() - start) / 1_000_000);
-            return new Model(file, model, tokenizer);
+            return new Model(file, model, tokenizer, WorkerPool.create(threads));
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
@@ -80,6 +91,15 @@ public final class Model implements AutoCloseable {
 
     LanguageModel languageModel() {
         return model;
+    }
+
+    WorkerPool pool() {
+        return pool;
+    }
+
+    /** Threads each matrix product is split over. */
+    public int threads() {
+        return pool.threads();
     }
 
     /** A session with the model's full context length. */
@@ -105,6 +125,7 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() {
+        pool.close();
         file.close();
     }
 }

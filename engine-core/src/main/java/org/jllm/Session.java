@@ -22,7 +22,7 @@ public final class Session implements AutoCloseable {
     Session(Model model, int contextLength) {
         this.model = model;
         this.lm = model.languageModel();
-        this.state = lm.newState(contextLength);
+        this.state = lm.newState(contextLength, model.pool());
     }
 
     public Model model() {

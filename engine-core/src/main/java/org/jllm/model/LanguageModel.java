@@ -8,8 +8,11 @@ public interface LanguageModel {
 
     ModelConfig config();
 
-    /** A fresh state whose K/V cache holds {@code contextLength} positions. */
-    ForwardState newState(int contextLength);
+    /**
+     * A fresh state whose K/V cache holds {@code contextLength} positions; its matrix products are split over
+     * {@code pool}.
+     */
+    ForwardState newState(int contextLength, org.jllm.runtime.WorkerPool pool);
 
     /**
      * Reads {@code token} at {@code position} (positions 0..position-1 must already be in the state's cache) and

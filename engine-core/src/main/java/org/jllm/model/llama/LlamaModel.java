@@ -5,6 +5,7 @@ import org.jllm.model.ForwardState;
 import org.jllm.model.GgufWeights;
 import org.jllm.model.LanguageModel;
 import org.jllm.model.Linear;
+import org.jllm.runtime.WorkerPool;
 import org.jllm.model.ModelConfig;
 import org.jllm.model.ModelFormatException;
 
@@ -60,8 +61,8 @@ final class LlamaModel implements LanguageModel {
     }
 
     @Override
-    public ForwardState newState(int contextLength) {
-        return new LlamaState(c, contextLength);
+    public ForwardState newState(int contextLength, WorkerPool pool) {
+        return new LlamaState(c, contextLength, pool);
     }
 
     @Override
@@ -84,24 +85,24 @@ final class LlamaModel implements LanguageModel {
             Layer w = layers[l];
             // Attention: x += Wo · attention(rope(Wq·n), rope(Wk·n), Wv·n), n = rmsnorm(x)
             ops.rmsNorm(s.xb, s.x, w.attnNorm(), dim, eps);
-            Linear.applyAll(s.xb, s.scratch, w.qkv(), s.qkv);
+            s.mv.applyAll(s.xb, w.qkv(), s.qkv);
             s.rope.rotate(s.q, c.headCount(), c.headDim());
             s.rope.rotate(s.k, c.headCountKv(), c.headDim());
             s.kv.store(l, pos, s.k, s.v);
             s.attention(ops, l, pos);
-            w.wo().apply(s.att, s.xb, s.scratch);
+            s.mv.apply(w.wo(), s.att, s.xb);
             ops.add(s.x, s.xb, dim);
 
             // Feed-forward: x += Wdown · (silu(Wgate·n) * Wup·n), n = rmsnorm(x)
             ops.rmsNorm(s.xb, s.x, w.ffnNorm(), dim, eps);
-            Linear.applyAll(s.xb, s.scratch, w.gateUp(), s.gateUp);
+            s.mv.applyAll(s.xb, w.gateUp(), s.gateUp);
             ops.swiglu(s.hb, s.hb2, c.feedForwardLength());
-            w.down().apply(s.hb, s.xb, s.scratch);
+            s.mv.apply(w.down(), s.hb, s.xb);
             ops.add(s.x, s.xb, dim);
         }
 
         ops.rmsNorm(s.x, s.x, outputNorm, dim, eps);
-        output.apply(s.x, s.logits, s.scratch);
+        s.mv.apply(output, s.x, s.logits);
         return s.logits;
     }
 }

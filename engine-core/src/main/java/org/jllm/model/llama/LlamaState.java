@@ -1,11 +1,12 @@
 package org.jllm.model.llama;
 
-import org.jllm.kernels.Activations;
 import org.jllm.kernels.FloatOps;
 import org.jllm.model.ForwardState;
+import org.jllm.model.MatVecs;
 import org.jllm.model.ModelConfig;
 import org.jllm.runtime.KvCache;
 import org.jllm.runtime.Rope;
+import org.jllm.runtime.WorkerPool;
 
 /** Buffers and K/V cache of one Llama sequence. */
 final class LlamaState implements ForwardState {
@@ -25,13 +26,14 @@ final class LlamaState implements ForwardState {
     final float[] hb;
     final float[] hb2;
     final float[] logits;
-    /** Output buffers of the projections that share an input (see {@code Linear.applyAll}). */
+    /** Output buffers of the projections that share an input (see {@link MatVecs#applyAll}). */
     final float[][] qkv;
     final float[][] gateUp;
-    final Activations scratch = new Activations();
+    final MatVecs mv;
 
-    LlamaState(ModelConfig c, int contextLength) {
+    LlamaState(ModelConfig c, int contextLength, WorkerPool pool) {
         this.c = c;
+        this.mv = new MatVecs(pool);
         this.kv = new KvCache(c.blockCount(), contextLength, c.kvDim());
         this.rope = new Rope(c.ropeDim());
         int dim = c.embeddingLength();
