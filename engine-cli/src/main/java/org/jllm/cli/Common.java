@@ -13,6 +13,16 @@ abstract class Common {
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
 
+    @Option(names = {"-t", "--threads"}, description = "Threads per matrix product (default: -Djllm.threads, else "
+            + "the available processors).")
+    Integer threads;
+
+    /** Loads a model with the chosen thread count. */
+    org.jllm.Model loadModel(Path path) throws java.io.IOException {
+        return org.jllm.Model.load(path, org.jllm.kernels.Kernels.get(),
+                threads != null ? threads : org.jllm.runtime.WorkerPool.defaultThreads());
+    }
+
     boolean verbose() {
         return verbose;
     }

@@ -57,7 +57,7 @@ final class GenerateCommand extends Common implements Callable<Integer> {
         GenerationParams params = new GenerationParams(n, temperature, topK, topP,
                 seed != null ? seed : System.nanoTime(), !noEosStop);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (Model m = Model.load(modelOrDefault(model));
+        try (Model m = loadModel(modelOrDefault(model));
              Session session = ctx != null ? m.newSession(ctx) : m.newSession()) {
             int[] promptIds = prompt.ids != null ? parseIds(prompt.ids)
                     : m.tokenizer().encode(prompt.text != null ? prompt.text : "", true);

@@ -30,7 +30,7 @@ final class LogitsCommand extends Common implements Callable<Integer> {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("--prompt-ids is empty");
         }
-        try (Model m = Model.load(modelOrDefault(model));
+        try (Model m = loadModel(modelOrDefault(model));
              Session session = m.newSession(tokens.length);
              OutputStream out = new BufferedOutputStream(Files.newOutputStream(output))) {
             ByteBuffer row = ByteBuffer.allocate(m.config().vocabularySize() * 4).order(ByteOrder.LITTLE_ENDIAN);

@@ -29,7 +29,7 @@ final class PerplexityCommand extends Common implements Callable<Integer> {
         if (text.endsWith("\n")) {
             text = text.substring(0, text.length() - 1);
         }
-        try (Model m = Model.load(modelOrDefault(model))) {
+        try (Model m = loadModel(modelOrDefault(model))) {
             int[] tokens = m.tokenizer().encode(text, true);
             Perplexity.Result r = Perplexity.compute(m, tokens, ctx);
             StringBuilder running = new StringBuilder();
