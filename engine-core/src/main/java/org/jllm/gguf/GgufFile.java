@@ -29,13 +29,15 @@ public final class GgufFile implements AutoCloseable {
     private final MemorySegment segment;
     private final int version;
     private final Map<String, Object> metadata;
+    private final Map<String, long[]> metadataSpans;
     private final List<GgufTensorInfo> tensors;
     private final Map<String, GgufTensorInfo> tensorsByName;
     private final int alignment;
     private final long dataOffset;
 
     GgufFile(Path path, Arena arena, MemorySegment segment, int version, Map<String, Object> metadata,
-             List<GgufTensorInfo> tensors, int alignment, long dataOffset) {
+             Map<String, long[]> metadataSpans, List<GgufTensorInfo> tensors, int alignment, long dataOffset) {
+        this.metadataSpans = Map.copyOf(metadataSpans);
         this.path = path;
         this.arena = arena;
         this.segment = segment;
@@ -282,9 +284,15 @@ public final class GgufFile implements AutoCloseable {
         }
     }
 
-    /** Key/value pairs as a mutable ordered map, for writers that copy metadata. */
-    public Map<String, Object> copyMetadata() {
-        return new LinkedHashMap<>(metadata);
+    /**
+     * The bytes of one metadata entry as stored (key, value type, value), so a writer can copy it with its exact type.
+     */
+    public byte[] rawMetadataEntry(String key) {
+        long[] span = metadataSpans.get(key);
+        if (span == null) {
+            throw new IllegalArgumentException(path + ": no metadata key '" + key + "'");
+        }
+        return segment.asSlice(span[0], span[1] - span[0]).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
 
     static List<GgufTensorInfo> newTensorList(long count) {

@@ -75,6 +75,7 @@ final class GgufParser {
         }
 
         Map<String, Object> metadata = new LinkedHashMap<>();
+        Map<String, long[]> spans = new java.util.HashMap<>();
         for (long i = 0; i < kvCount; i++) {
             long keyAt = pos;
             String key = string("metadata key #" + i);
@@ -88,6 +89,7 @@ final class GgufParser {
             if (metadata.putIfAbsent(key, value) != null) {
                 throw fail(keyAt, "duplicate metadata key '" + key + "'");
             }
+            spans.put(key, new long[] {keyAt, pos});
         }
 
         int alignment = GgufFile.DEFAULT_ALIGNMENT;
@@ -171,7 +173,7 @@ final class GgufParser {
             previousEnd = t.dataOffset() + t.byteSize();
             previousName = t.name();
         }
-        return new GgufFile(path, arena, seg, version, metadata, tensors, alignment, dataOffset);
+        return new GgufFile(path, arena, seg, version, metadata, spans, tensors, alignment, dataOffset);
     }
 
     private Object value(GgufValueType type, String key, int depth) throws GgufFormatException {
