@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "jllm", mixinStandardHelpOptions = true, version = "jllm 0.1.0",
         description = "Run GGUF language models on the CPU, in pure Java.",
         subcommands = {GenerateCommand.class, TokenizeCommand.class, LogitsCommand.class, PerplexityCommand.class,
-                InspectCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
+                InspectCommand.class, QuantizeCommand.class, SynthCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

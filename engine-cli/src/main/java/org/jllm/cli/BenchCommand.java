@@ -1,0 +1,106 @@
+package org.jllm.cli;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.jllm.Model;
+import org.jllm.Session;
+import org.jllm.bench.ReadBandwidth;
+import org.jllm.gguf.GgufTensorInfo;
+import org.jllm.runtime.WorkerPool;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", description = "Prompt (pp) and generation (tg) tokens/s as llama-bench reports them, and "
+        + "generation's fraction of the measured read-bandwidth roofline.")
+final class BenchCommand extends Common implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, description = "GGUF model file (default: models/" + DEFAULT_MODEL + ").")
+    Path model;
+
+    @Option(names = {"-p", "--n-prompt"}, defaultValue = "128", description = "Prompt tokens (default: ${DEFAULT-VALUE}).")
+    int prompt;
+
+    @Option(names = {"-n", "--n-gen"}, defaultValue = "64", description = "Generated tokens (default: ${DEFAULT-VALUE}).")
+    int gen;
+
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "5", description = "Repetitions (default: ${DEFAULT-VALUE}).")
+    int reps;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Model m = loadModel(modelOrDefault(model))) {
+            int vocab = m.config().vocabularySize();
+            int ctx = Math.min(m.config().contextLength(), prompt + gen + 1);
+            long weightBytes = 0;
+            long readPerToken = 0;
+            boolean tied = m.file().findTensor("output.weight").isEmpty();
+            for (GgufTensorInfo t : m.file().tensors()) {
+                weightBytes += t.byteSize();
+                boolean embedding = t.name().equals("token_embd.weight");
+                if (t.dimensions() >= 2 && (!embedding || tied)) {
+                    readPerToken += t.byteSize(); // every 2-D weight once per token (the embedding as tied output)
+                }
+            }
+            // Warm-up: one short round so the JIT has compiled the forward pass.
+            run(m, ctx, Math.min(prompt, 16), Math.min(gen, 8), vocab);
+            double[] pp = new double[reps];
+            double[] tg = new double[reps];
+            for (int r = 0; r < reps; r++) {
+                double[] s = run(m, ctx, prompt, gen, vocab);
+                pp[r] = s[0];
+                tg[r] = s[1];
+            }
+            double bandwidth;
+            try (WorkerPool pool = WorkerPool.create(m.threads())) {
+                bandwidth = ReadBandwidth.measure(pool, 1L << 30, 5);
+            }
+            double tgMean = mean(tg);
+            double roofline = tgMean * readPerToken / bandwidth;
+            if (json) {
+                System.out.printf(Locale.ROOT, "{\"model\": \"%s\", \"threads\": %d, \"n_prompt\": %d, \"n_gen\": %d, "
+                                + "\"pp_tps\": %.3f, \"pp_std\": %.3f, \"tg_tps\": %.3f, \"tg_std\": %.3f, "
+                                + "\"weight_bytes\": %d, \"bytes_per_token\": %d, \"read_bandwidth\": %.0f, "
+                                + "\"roofline_fraction\": %.4f}%n", modelOrDefault(model), m.threads(), prompt, gen,
+                        mean(pp), std(pp), tgMean, std(tg), weightBytes, readPerToken, bandwidth, roofline);
+            } else {
+                System.out.printf(Locale.ROOT, "model %s, %d threads, weights %.1f MiB, read per generated token "
+                                + "%.1f MiB%n", modelOrDefault(model), m.threads(), weightBytes / 1048576.0,
+                        readPerToken / 1048576.0);
+                System.out.printf(Locale.ROOT, "pp%d  %8.2f ± %.2f tokens/s%n", prompt, mean(pp), std(pp));
+                System.out.printf(Locale.ROOT, "tg%d  %8.2f ± %.2f tokens/s%n", gen, tgMean, std(tg));
+                System.out.printf(Locale.ROOT, "read bandwidth (%d threads) %.1f GB/s; tg reads %.1f GB/s = %.0f %% "
+                        + "of it%n", m.threads(), bandwidth / 1e9, tgMean * readPerToken / 1e9, 100 * roofline);
+            }
+        }
+        return 0;
+    }
+
+    /** One repetition: {prompt tokens/s, generated tokens/s}. Token ids are fixed, not sampled. */
+    private static double[] run(Model m, int ctx, int prompt, int gen, int vocab) {
+        try (Session s = m.newSession(ctx)) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < prompt; i++) {
+                s.evaluate((i * 7919 + 1) % vocab);
+            }
+            long t1 = System.nanoTime();
+            for (int i = 0; i < gen; i++) {
+                s.evaluate((i * 104729 + 3) % vocab);
+            }
+            long t2 = System.nanoTime();
+            return new double[] {prompt / ((t1 - t0) / 1e9), gen / ((t2 - t1) / 1e9)};
+        }
+    }
+
+    private static double mean(double[] v) {
+        return Arrays.stream(v).average().orElse(0);
+    }
+
+    private static double std(double[] v) {
+        double m = mean(v);
+        return v.length < 2 ? 0 : Math.sqrt(Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1));
+    }
+}
