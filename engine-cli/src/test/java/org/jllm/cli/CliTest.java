@@ -82,6 +82,35 @@ class CliTest {
     }
 
     @Test
+    void benchReportsThroughputAndRoofline() throws Exception {
+        Run r = run("bench", "-m", STORIES, "-p", "4", "-n", "4", "-r", "2", "-t", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertTrue(j.get("pp_tps").asDouble() > 0 && j.get("tg_tps").asDouble() > 0, r.out());
+        assertEquals(Files.size(Path.of(STORIES)) > j.get("weight_bytes").asLong(), true, r.out());
+        assertTrue(j.get("bytes_per_token").asLong() > 0 && j.get("read_bandwidth").asDouble() > 1e8, r.out());
+    }
+
+    @Test
+    void synthWritesARunnableModelOfTheShape() throws Exception {
+        Path vocab = Path.of(System.getProperty("jllm.shared", "../../shared")).resolve("models/vocab");
+        assumeTrue(Files.isRegularFile(vocab.resolve("ggml-vocab-llama-spm.gguf")), "skipped: no ../shared vocab");
+        Path out = tmp.resolve("s110.gguf");
+        Run r = run("synth", "--shape", "stories110m", "--type", "Q4_0", "-o", out.toString(), "--vocab-dir",
+                vocab.toString());
+        assertEquals(0, r.code(), r.err());
+        try (org.jllm.Model m = org.jllm.Model.load(out)) {
+            assertEquals(768, m.config().embeddingLength());
+            assertEquals(12, m.config().blockCount());
+            assertEquals(32000, m.tokenizer().vocabulary().size());
+            try (org.jllm.Session s = m.newSession(8)) {
+                assertEquals(32000, s.evaluate(1).length);
+            }
+        }
+        assertEquals(1, run("synth", "--shape", "gpt-5", "-o", out.toString()).code());
+    }
+
+    @Test
     void greedyGenerateWithIdsIsDeterministic() {
         Run a = run("generate", "-m", STORIES, "--prompt-ids", "1,403,407,261,378", "-n", "8", "--temperature", "0",
                 "--ids");
