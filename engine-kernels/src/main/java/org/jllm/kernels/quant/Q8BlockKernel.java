@@ -101,8 +101,9 @@ public abstract class Q8BlockKernel implements WeightKernel {
         byte[] xq = x.quants();
         float[] xd = x.scales();
         float[] xs = x.sums();
-        float[] acc = new float[LANES];
-        int[] q = new int[BLOCK];
+        Scratch scratch = Scratch.get();
+        float[] acc = scratch.acc;
+        int[] q = scratch.block;
         boolean min = hasMinimum();
         for (int r = rowFrom; r < rowTo; r++) {
             long row = (long) r * blocks * bb;
@@ -141,7 +142,7 @@ public abstract class Q8BlockKernel implements WeightKernel {
     public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
         int blocks = cols / BLOCK;
         int bb = blockBytes();
-        int[] q = new int[BLOCK];
+        int[] q = Scratch.get().block;
         long base = row * blocks * bb;
         for (int b = 0; b < blocks; b++) {
             long off = base + (long) b * bb;

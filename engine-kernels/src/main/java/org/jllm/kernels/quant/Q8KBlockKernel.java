@@ -119,9 +119,10 @@ public abstract class Q8KBlockKernel implements WeightKernel {
         int bb = type().bytesPerBlock();
         float[] xd = x.scales();
         float[] bsums = x.sums();
-        float[] acc = new float[LANES];
-        float[] minLanes = new float[4];
-        int[] lanes = new int[LANES];
+        Scratch scratch = Scratch.get();
+        float[] acc = scratch.acc;
+        float[] minLanes = scratch.minLanes;
+        int[] lanes = scratch.lanes;
         for (int r = rowFrom; r < rowTo; r++) {
             long row = (long) r * blocks * bb;
             java.util.Arrays.fill(acc, 0f);

@@ -32,8 +32,9 @@ abstract class UnpackedKQuantKernel extends Q8KBlockKernel {
 
     @Override
     protected void laneSums(MemorySegment w, long block, Activations x, int xOff, int[] lanes) {
-        int[] values = new int[BLOCK];
-        int[] scales = new int[16];
+        Scratch scratch = Scratch.get();
+        int[] values = scratch.values;
+        int[] scales = scratch.scales;
         unpack(w, block, values, scales);
         chunkLaneSums(x.quants(), xOff, values, scales, lanes);
     }
@@ -42,8 +43,9 @@ abstract class UnpackedKQuantKernel extends Q8KBlockKernel {
     public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
         int blocks = cols / BLOCK;
         int bb = type().bytesPerBlock();
-        int[] values = new int[BLOCK];
-        int[] scales = new int[16];
+        Scratch scratch = Scratch.get();
+        int[] values = scratch.values;
+        int[] scales = scratch.scales;
         for (int b = 0; b < blocks; b++) {
             long block = (row * blocks + b) * bb;
             unpack(w, block, values, scales);

@@ -8,26 +8,42 @@ import jdk.incubator.vector.VectorSpecies;
  * Horizontal sums in a fixed order. {@code reduceLanes(ADD)} leaves the order to the implementation, and the JIT and
  * the interpreter do differ; a last-bit difference then flips later F16 or quantization roundings, so results would
  * depend on warm-up. A butterfly of lane-wise adds (lane i plus lane i^step, step = L/2 .. 1) is the same everywhere.
+ * Each step's shuffle is its own static final field: the JIT only treats such fields as constants (shuffles read
+ * from an array would not be, and every vector would be boxed).
  */
 final class Reductions {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    @SuppressWarnings("unchecked")
-    private static final VectorShuffle<Float>[] BUTTERFLY = new VectorShuffle[Integer.numberOfTrailingZeros(S.length())];
-
-    static {
-        for (int k = 0, step = S.length() / 2; step >= 1; k++, step /= 2) {
-            int s = step;
-            BUTTERFLY[k] = VectorShuffle.fromOp(S, i -> i ^ s);
-        }
-    }
+    private static final VectorShuffle<Float> XOR_8 = S.length() > 8 ? xor(S, 8) : null;
+    private static final VectorShuffle<Float> XOR_4 = S.length() > 4 ? xor(S, 4) : null;
+    private static final VectorShuffle<Float> XOR_2 = S.length() > 2 ? xor(S, 2) : null;
+    private static final VectorShuffle<Float> XOR_1 = xor(S, 1);
+    private static final VectorSpecies<Float> S256 = FloatVector.SPECIES_256;
+    static final VectorShuffle<Float> XOR256_4 = xor(S256, 4);
+    static final VectorShuffle<Float> XOR256_2 = xor(S256, 2);
+    static final VectorShuffle<Float> XOR256_1 = xor(S256, 1);
 
     private Reductions() {
     }
 
+    private static VectorShuffle<Float> xor(VectorSpecies<Float> species, int step) {
+        return VectorShuffle.fromOp(species, i -> i ^ step);
+    }
+
+    /** The sum of a preferred-size vector's lanes (up to 16), butterfly order. */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> shuffle : BUTTERFLY) {
-            v = v.add(v.rearrange(shuffle));
+        if (S.length() > 16) {
+            throw new IllegalStateException("vectors of more than 16 floats are not supported");
         }
+        if (S.length() > 8) {
+            v = v.add(v.rearrange(XOR_8));
+        }
+        if (S.length() > 4) {
+            v = v.add(v.rearrange(XOR_4));
+        }
+        if (S.length() > 2) {
+            v = v.add(v.rearrange(XOR_2));
+        }
+        v = v.add(v.rearrange(XOR_1));
         return v.lane(0);
     }
 }

@@ -82,13 +82,17 @@ final class VectorKQuantKernels {
                 for (int t = 0; t < 4; t++) {
                     IntVector ql = packed(w, block + 64L * h + 32L * (t & 1));
                     int nibble = t < 2 ? 0 : 4;
-                    IntVector[] v = new IntVector[4];
-                    for (int m = 0; m < 4; m++) {
-                        v[m] = field(ql, m, nibble, 0x0f)
-                                .or(field(qh, m, 2 * t, 3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                    }
+                    // Four locals, not an array: an array of vectors would box every one of them.
+                    IntVector v0 = field(ql, 0, nibble, 0x0f)
+                            .or(field(qh, 0, 2 * t, 3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    IntVector v1 = field(ql, 1, nibble, 0x0f)
+                            .or(field(qh, 1, 2 * t, 3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    IntVector v2 = field(ql, 2, nibble, 0x0f)
+                            .or(field(qh, 2, 2 * t, 3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    IntVector v3 = field(ql, 3, nibble, 0x0f)
+                            .or(field(qh, 3, 2 * t, 3).lanewise(VectorOperators.LSHL, 4)).sub(32);
                     int chunk = 128 * h + 32 * t;
-                    IntVector sum = dot(v[0], v[1], v[2], v[3], xi, xOff + chunk);
+                    IntVector sum = dot(v0, v1, v2, v3, xi, xOff + chunk);
                     IntVector scale = IntVector.broadcast(I, scaleOf(w, block, chunk / 16))
                             .blend(scaleOf(w, block, chunk / 16 + 1), UPPER_HALF);
                     acc = acc.add(sum.mul(scale));
@@ -96,5 +100,6 @@ final class VectorKQuantKernels {
             }
             acc.intoArray(lanes, 0);
         }
+
     }
 }

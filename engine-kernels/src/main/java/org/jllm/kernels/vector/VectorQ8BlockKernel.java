@@ -91,7 +91,6 @@ final class VectorQ8BlockKernel implements WeightKernel {
         float[] xd = x.scales();
         float[] xs = x.sums();
         boolean min = scalar.hasMinimum();
-        float[] lanes = new float[LANES];
         for (int r = rowFrom; r < rowTo; r++) {
             long row = (long) r * blocks * bb;
             FloatVector acc = FloatVector.zero(F);
@@ -104,8 +103,11 @@ final class VectorQ8BlockKernel implements WeightKernel {
                     mins += scalar.minimum(w, off) * xs[b];
                 }
             }
-            acc.intoArray(lanes, 0);
-            out[r] = Q8BlockKernel.halvingSum(lanes) + mins;
+            // The butterfly of Reductions, written out: a call here may not be inlined, and acc would then be boxed.
+            acc = acc.add(acc.rearrange(Reductions.XOR256_4));
+            acc = acc.add(acc.rearrange(Reductions.XOR256_2));
+            acc = acc.add(acc.rearrange(Reductions.XOR256_1));
+            out[r] = acc.lane(0) + mins;
         }
     }
 
