@@ -85,18 +85,8 @@ public final class Quantizers {
     }
 
     private static void q4_1(float[] x, int xo, byte[] out, int o) {
-        float min = Float.MAX_VALUE;
-        float max = -Float.MAX_VALUE;
-        for (int j = 0; j < 32; j++) {
-            float v = x[xo + j];
-            if (v < min) {
-                min = v;
-            }
-            if (v > max) {
-                max = v;
-            }
-        }
-        float d = (max - min) / 15;
+        float min = min(x, xo);
+        float d = (max(x, xo) - min) / 15;
         float id = d != 0 ? 1.0f / d : 0.0f;
         putShort(out, o, Numbers.floatToF16(d));
         putShort(out, o + 2, Numbers.floatToF16(min));
@@ -123,18 +113,8 @@ public final class Quantizers {
     }
 
     private static void q5_1(float[] x, int xo, byte[] out, int o) {
-        float min = Float.MAX_VALUE;
-        float max = -Float.MAX_VALUE;
-        for (int j = 0; j < 32; j++) {
-            float v = x[xo + j];
-            if (v < min) {
-                min = v;
-            }
-            if (v > max) {
-                max = v;
-            }
-        }
-        float d = (max - min) / 31;
+        float min = min(x, xo);
+        float d = (max(x, xo) - min) / 31;
         float id = d != 0 ? 1.0f / d : 0.0f;
         putShort(out, o, Numbers.floatToF16(d));
         putShort(out, o + 2, Numbers.floatToF16(min));
@@ -147,6 +127,22 @@ public final class Quantizers {
             qh |= ((x1 & 0x10) >>> 4) << (j + 16);
         }
         putInt(out, o + 4, qh);
+    }
+
+    private static float min(float[] x, int xo) {
+        float min = Float.MAX_VALUE;
+        for (int j = 0; j < 32; j++) {
+            min = x[xo + j] < min ? x[xo + j] : min;
+        }
+        return min;
+    }
+
+    private static float max(float[] x, int xo) {
+        float max = -Float.MAX_VALUE;
+        for (int j = 0; j < 32; j++) {
+            max = x[xo + j] > max ? x[xo + j] : max;
+        }
+        return max;
     }
 
     /** C's {@code (int8_t) f} for the in-range values these quantizers produce: truncation toward zero. */

@@ -4,9 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jllm.tokenizer.AbstractTokenizer;
 import org.jllm.tokenizer.IntList;
 import org.jllm.tokenizer.SpecialTokens;
-import org.jllm.tokenizer.Tokenizer;
 import org.jllm.tokenizer.Vocabulary;
 
 /**
@@ -15,16 +15,13 @@ import org.jllm.tokenizer.Vocabulary;
  * ({@link ByteLevel}), and adjacent symbols merge by rank. A merged symbol that is not a token is emitted as the
  * single-byte tokens of its text (llama.cpp's fallback). Immutable and thread-safe; repeated words come from a cache.
  */
-public final class BpeTokenizer implements Tokenizer {
+public final class BpeTokenizer extends AbstractTokenizer {
     private static final int CACHE_LIMIT = 1 << 16;
 
-    private final Vocabulary vocab;
     private final BpeMerges merges;
     private final PreTokenizer pre;
     private final boolean ignoreMerges;
-    private final SpecialTokens specials;
     private final int[] byteSymbols = new int[256];
-    private final byte[][] pieces;
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
 
     /**
@@ -33,15 +30,18 @@ public final class BpeTokenizer implements Tokenizer {
      */
     public BpeTokenizer(Vocabulary vocab, List<String[]> merges, PreTokenizer pre, boolean ignoreMerges,
                         SpecialTokens specials) {
-        this.vocab = vocab;
+        super(vocab, specials, pieces(vocab));
         this.merges = new BpeMerges(vocab.tokens(), merges);
         this.pre = pre;
         this.ignoreMerges = ignoreMerges;
-        this.specials = specials;
         for (int b = 0; b < 256; b++) {
             byteSymbols[b] = this.merges.symbol(String.valueOf(ByteLevel.charOf(b)));
         }
-        this.pieces = new byte[vocab.size()][];
+    }
+
+    /** Normal tokens are byte-level text; user-defined tokens stand for their own text; the rest print nothing. */
+    private static byte[][] pieces(Vocabulary vocab) {
+        byte[][] pieces = new byte[vocab.size()][];
         for (int id = 0; id < vocab.size(); id++) {
             pieces[id] = switch (vocab.type(id)) {
                 case NORMAL -> ByteLevel.decode(vocab.token(id));
@@ -49,6 +49,7 @@ public final class BpeTokenizer implements Tokenizer {
                 default -> new byte[0];
             };
         }
+        return pieces;
     }
 
     /**
@@ -71,47 +72,12 @@ public final class BpeTokenizer implements Tokenizer {
         return out;
     }
 
-    @Override
-    public Vocabulary vocabulary() {
-        return vocab;
-    }
-
     public PreTokenizer preTokenizer() {
         return pre;
     }
 
     @Override
-    public byte[] pieceBytes(int id) {
-        if (id < 0 || id >= pieces.length) {
-            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + pieces.length);
-        }
-        return pieces[id].clone();
-    }
-
-    @Override
-    public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
-        IntList out = new IntList(text.length() / 3 + 2);
-        if (addSpecial && vocab.addBos() && vocab.bosId() >= 0) {
-            out.add(vocab.bosId());
-        }
-        specials.split(text, parseSpecial, new SpecialTokens.Sink() {
-            @Override
-            public void text(String s) {
-                encodeText(s, out);
-            }
-
-            @Override
-            public void token(int id) {
-                out.add(id);
-            }
-        });
-        if (addSpecial && vocab.addEos() && vocab.eosId() >= 0) {
-            out.add(vocab.eosId());
-        }
-        return out.toArray();
-    }
-
-    private void encodeText(String s, IntList out) {
+    protected void encodeText(String s, boolean first, boolean afterSpecial, IntList out) {
         PreText t = new PreText(s);
         IntList words = pre.split(t);
         byte[] buf = new byte[64];

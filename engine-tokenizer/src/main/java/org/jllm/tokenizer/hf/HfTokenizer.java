@@ -4,10 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jllm.tokenizer.AbstractTokenizer;
 import org.jllm.tokenizer.IntList;
 import org.jllm.tokenizer.SpecialTokens;
 import org.jllm.tokenizer.TokenizationException;
-import org.jllm.tokenizer.Tokenizer;
 import org.jllm.tokenizer.Vocabulary;
 import org.jllm.tokenizer.bpe.BpeMerges;
 
@@ -18,10 +18,9 @@ import org.jllm.tokenizer.bpe.BpeMerges;
  * rank; the post-processor's template adds special tokens. Added tokens marked special are matched only when
  * special-token parsing is asked for (Hugging Face matches them always). Immutable and thread-safe.
  */
-public final class HfTokenizer implements Tokenizer {
+public final class HfTokenizer extends AbstractTokenizer {
     private static final int CACHE_LIMIT = 1 << 16;
 
-    private final Vocabulary vocab;
     private final BpeMerges merges;
     private final boolean byteFallback;
     private final boolean fuseUnk;
@@ -30,16 +29,14 @@ public final class HfTokenizer implements Tokenizer {
     private final Normalizer normalizer;
     private final PreTokenizerStep preTokenizer;
     private final DecoderSteps decoder;
-    private final SpecialTokens added;
     private final int[] prefix;
     private final int[] suffix;
-    private final byte[][] pieces;
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
 
     HfTokenizer(Vocabulary vocab, List<String[]> merges, boolean byteFallback, boolean fuseUnk, boolean ignoreMerges,
                 Normalizer normalizer, PreTokenizerStep preTokenizer, DecoderSteps decoder, SpecialTokens added,
                 int[] prefix, int[] suffix) {
-        this.vocab = vocab;
+        super(vocab, added, pieces(vocab, decoder));
         this.merges = new BpeMerges(vocab.tokens(), merges);
         this.byteFallback = byteFallback;
         this.fuseUnk = fuseUnk;
@@ -47,13 +44,16 @@ public final class HfTokenizer implements Tokenizer {
         this.normalizer = normalizer;
         this.preTokenizer = preTokenizer;
         this.decoder = decoder;
-        this.added = added;
         this.prefix = prefix.clone();
         this.suffix = suffix.clone();
         for (int b = 0; b < 256; b++) {
             byteTokens[b] = vocab.find(String.format("<0x%02X>", b)).orElse(-1);
         }
-        this.pieces = new byte[vocab.size()][];
+    }
+
+    /** Control and unknown tokens print nothing, user-defined tokens their text, the rest what the decoder makes. */
+    private static byte[][] pieces(Vocabulary vocab, DecoderSteps decoder) {
+        byte[][] pieces = new byte[vocab.size()][];
         for (int id = 0; id < vocab.size(); id++) {
             byte[] text = vocab.token(id).getBytes(StandardCharsets.UTF_8);
             pieces[id] = switch (vocab.type(id)) {
@@ -62,19 +62,7 @@ public final class HfTokenizer implements Tokenizer {
                 default -> decoder.token(text);
             };
         }
-    }
-
-    @Override
-    public Vocabulary vocabulary() {
-        return vocab;
-    }
-
-    @Override
-    public byte[] pieceBytes(int id) {
-        if (id < 0 || id >= pieces.length) {
-            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + pieces.length);
-        }
-        return pieces[id].clone();
+        return pieces;
     }
 
     /** The pieces joined, then the decoder's whole-sequence steps (e.g. stripping the prepended space). */
@@ -88,32 +76,20 @@ public final class HfTokenizer implements Tokenizer {
     }
 
     @Override
-    public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
-        IntList out = new IntList(text.length() / 3 + 2);
-        if (addSpecial) {
-            out.addAll(prefix);
-        }
-        added.split(text, parseSpecial, new SpecialTokens.Sink() {
-            private boolean first = true;
+    protected void addPrefix(IntList out) {
+        out.addAll(prefix);
+    }
 
-            @Override
-            public void text(String s) {
-                for (String piece : preTokenizer.apply(List.of(normalizer.apply(s)), first)) {
-                    out.addAll(pieceIds(piece));
-                }
-                first = false;
-            }
+    @Override
+    protected void addSuffix(IntList out) {
+        out.addAll(suffix);
+    }
 
-            @Override
-            public void token(int id) {
-                out.add(id);
-                first = false;
-            }
-        });
-        if (addSpecial) {
-            out.addAll(suffix);
+    @Override
+    protected void encodeText(String s, boolean first, boolean afterSpecial, IntList out) {
+        for (String piece : preTokenizer.apply(List.of(normalizer.apply(s)), first)) {
+            out.addAll(pieceIds(piece));
         }
-        return out.toArray();
     }
 
     private int[] pieceIds(String piece) {

@@ -2,12 +2,12 @@ package org.jllm.tokenizer.spm;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import org.jllm.tokenizer.AbstractTokenizer;
 import org.jllm.tokenizer.IntList;
 import org.jllm.tokenizer.SpecialTokens;
 import org.jllm.tokenizer.TokenType;
 import org.jllm.tokenizer.Utf8;
 import org.jllm.tokenizer.TokenizationException;
-import org.jllm.tokenizer.Tokenizer;
 import org.jllm.tokenizer.Vocabulary;
 
 /**
@@ -19,14 +19,11 @@ import org.jllm.tokenizer.Vocabulary;
  * <p>Work happens on UTF-8 bytes; token texts are keyed by their bytes (held one byte per char in a Latin-1 string),
  * so lookups are exact byte comparisons as in llama.cpp.
  */
-public final class SpmTokenizer implements Tokenizer {
+public final class SpmTokenizer extends AbstractTokenizer {
     private static final byte[] SPACE_ESCAPE = "\u2581".getBytes(StandardCharsets.UTF_8);
     private static final byte[] UNKNOWN_PIECE = "\u2585".getBytes(StandardCharsets.UTF_8);
 
-    private final Vocabulary vocab;
-    private final SpecialTokens specials;
     private final BytesIndex idsByBytes;
-    private final byte[][] pieces;
     private final int[] byteTokens = new int[256];
 
     /** A tokenizer whose special tokens are the vocabulary's control, unknown and user-defined tokens. */
@@ -35,14 +32,11 @@ public final class SpmTokenizer implements Tokenizer {
     }
 
     public SpmTokenizer(Vocabulary vocab, SpecialTokens specials) {
-        this.vocab = vocab;
-        this.specials = specials;
+        super(vocab, specials, pieces(vocab));
         int n = vocab.size();
-        this.pieces = new byte[n][];
         byte[][] texts = new byte[n][];
         for (int id = 0; id < n; id++) {
             texts[id] = vocab.token(id).getBytes(StandardCharsets.UTF_8);
-            pieces[id] = piece(vocab, id);
         }
         this.idsByBytes = new BytesIndex(texts);
         for (int b = 0; b < 256; b++) {
@@ -54,6 +48,14 @@ public final class SpmTokenizer implements Tokenizer {
             }
             byteTokens[b] = id;
         }
+    }
+
+    private static byte[][] pieces(Vocabulary vocab) {
+        byte[][] pieces = new byte[vocab.size()][];
+        for (int id = 0; id < pieces.length; id++) {
+            pieces[id] = piece(vocab, id);
+        }
+        return pieces;
     }
 
     private static byte[] piece(Vocabulary vocab, int id) {
@@ -77,45 +79,10 @@ public final class SpmTokenizer implements Tokenizer {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The space prefix goes before the text that starts the input and before text that follows a special token. */
     @Override
-    public Vocabulary vocabulary() {
-        return vocab;
-    }
-
-    @Override
-    public byte[] pieceBytes(int id) {
-        if (id < 0 || id >= pieces.length) {
-            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + pieces.length);
-        }
-        return pieces[id].clone();
-    }
-
-    @Override
-    public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
-        IntList out = new IntList(text.length() + 2);
-        if (addSpecial && vocab.addBos() && vocab.bosId() >= 0) {
-            out.add(vocab.bosId());
-        }
-        specials.split(text, parseSpecial, new SpecialTokens.Sink() {
-            // The space prefix goes before the first text and before text that follows a special token.
-            private boolean afterSpecial = true;
-
-            @Override
-            public void text(String s) {
-                tokenize(escape(s, vocab.addSpacePrefix() && afterSpecial), out);
-                afterSpecial = false;
-            }
-
-            @Override
-            public void token(int id) {
-                out.add(id);
-                afterSpecial = true;
-            }
-        });
-        if (addSpecial && vocab.addEos() && vocab.eosId() >= 0) {
-            out.add(vocab.eosId());
-        }
-        return out.toArray();
+    protected void encodeText(String text, boolean first, boolean afterSpecial, IntList out) {
+        tokenize(escape(text, vocab.addSpacePrefix() && (first || afterSpecial)), out);
     }
 
     /** UTF-8 bytes of the text with the optional space prefix and every space replaced by U+2581. */
