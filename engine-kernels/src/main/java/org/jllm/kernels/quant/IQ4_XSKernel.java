@@ -45,15 +45,10 @@ public class IQ4_XSKernel extends Q8KBlockKernel {
     }
 
     @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int bb = type().bytesPerBlock();
-        for (int b = 0; b < blocks; b++) {
-            long block = (row * blocks + b) * bb;
-            float d = scale(w, block);
-            for (int v = 0; v < BLOCK; v++) {
-                dst[dstOff + b * BLOCK + v] = d * blockScale(w, block, v / 32) * value(w, block, v);
-            }
+    protected void dequantizeBlock(MemorySegment w, long block, float[] dst, int off) {
+        float d = scale(w, block);
+        for (int v = 0; v < BLOCK; v++) {
+            dst[off + v] = d * blockScale(w, block, v / 32) * value(w, block, v);
         }
     }
 }

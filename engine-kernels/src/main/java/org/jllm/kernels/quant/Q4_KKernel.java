@@ -61,25 +61,20 @@ public class Q4_KKernel extends Q8KBlockKernel {
     }
 
     @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        long base = row * blocks * type().bytesPerBlock();
-        for (int b = 0; b < blocks; b++) {
-            long block = base + (long) b * type().bytesPerBlock();
-            float d = f16(w, block);
-            float dmin = f16(w, block + 2);
-            for (int j = 0; j < 4; j++) {
-                float d1 = d * scaleMin(w, block + 4, 2 * j, 0);
-                float m1 = dmin * scaleMin(w, block + 4, 2 * j, 1);
-                float d2 = d * scaleMin(w, block + 4, 2 * j + 1, 0);
-                float m2 = dmin * scaleMin(w, block + 4, 2 * j + 1, 1);
-                long qs = block + 16 + 32L * j;
-                int o = dstOff + b * BLOCK + 64 * j;
-                for (int l = 0; l < 32; l++) {
-                    int q = u8(w, qs + l);
-                    dst[o + l] = d1 * (q & 0x0f) - m1;
-                    dst[o + 32 + l] = d2 * (q >>> 4) - m2;
-                }
+    protected void dequantizeBlock(MemorySegment w, long block, float[] dst, int off) {
+        float d = f16(w, block);
+        float dmin = f16(w, block + 2);
+        for (int j = 0; j < 4; j++) {
+            float d1 = d * scaleMin(w, block + 4, 2 * j, 0);
+            float m1 = dmin * scaleMin(w, block + 4, 2 * j, 1);
+            float d2 = d * scaleMin(w, block + 4, 2 * j + 1, 0);
+            float m2 = dmin * scaleMin(w, block + 4, 2 * j + 1, 1);
+            long qs = block + 16 + 32L * j;
+            int o = off + 64 * j;
+            for (int l = 0; l < 32; l++) {
+                int q = u8(w, qs + l);
+                dst[o + l] = d1 * (q & 0x0f) - m1;
+                dst[o + 32 + l] = d2 * (q >>> 4) - m2;
             }
         }
     }

@@ -54,23 +54,18 @@ public class Q5_KKernel extends Q8KBlockKernel {
     }
 
     @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int bb = type().bytesPerBlock();
-        for (int b = 0; b < blocks; b++) {
-            long block = (row * blocks + b) * bb;
-            float d = f16(w, block);
-            float dmin = f16(w, block + 2);
-            for (int j = 0; j < 4; j++) {
-                float d1 = d * Q4_KKernel.scaleMin(w, block + 4, 2 * j, 0);
-                float m1 = dmin * Q4_KKernel.scaleMin(w, block + 4, 2 * j, 1);
-                float d2 = d * Q4_KKernel.scaleMin(w, block + 4, 2 * j + 1, 0);
-                float m2 = dmin * Q4_KKernel.scaleMin(w, block + 4, 2 * j + 1, 1);
-                int o = dstOff + b * BLOCK + 64 * j;
-                for (int l = 0; l < 32; l++) {
-                    dst[o + l] = d1 * q5(w, block, j, l, false) - m1;
-                    dst[o + 32 + l] = d2 * q5(w, block, j, l, true) - m2;
-                }
+    protected void dequantizeBlock(MemorySegment w, long block, float[] dst, int off) {
+        float d = f16(w, block);
+        float dmin = f16(w, block + 2);
+        for (int j = 0; j < 4; j++) {
+            float d1 = d * Q4_KKernel.scaleMin(w, block + 4, 2 * j, 0);
+            float m1 = dmin * Q4_KKernel.scaleMin(w, block + 4, 2 * j, 1);
+            float d2 = d * Q4_KKernel.scaleMin(w, block + 4, 2 * j + 1, 0);
+            float m2 = dmin * Q4_KKernel.scaleMin(w, block + 4, 2 * j + 1, 1);
+            int o = off + 64 * j;
+            for (int l = 0; l < 32; l++) {
+                dst[o + l] = d1 * q5(w, block, j, l, false) - m1;
+                dst[o + 32 + l] = d2 * q5(w, block, j, l, true) - m2;
             }
         }
     }

@@ -48,18 +48,13 @@ public class Q6_KKernel extends Q8KBlockKernel {
     }
 
     @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        long base = row * blocks * type().bytesPerBlock();
-        for (int b = 0; b < blocks; b++) {
-            long block = base + (long) b * type().bytesPerBlock();
-            float d = scale(w, block);
-            for (int h = 0; h < 2; h++) {
-                for (int t = 0; t < 4; t++) {
-                    for (int l = 0; l < 32; l++) {
-                        int i = 128 * h + 32 * t + l;
-                        dst[dstOff + b * BLOCK + i] = d * scaleOf(w, block, i / 16) * (q6(w, block, h, t, l) - 32);
-                    }
+    protected void dequantizeBlock(MemorySegment w, long block, float[] dst, int off) {
+        float d = scale(w, block);
+        for (int h = 0; h < 2; h++) {
+            for (int t = 0; t < 4; t++) {
+                for (int l = 0; l < 32; l++) {
+                    int i = 128 * h + 32 * t + l;
+                    dst[off + i] = d * scaleOf(w, block, i / 16) * (q6(w, block, h, t, l) - 32);
                 }
             }
         }

@@ -140,6 +140,18 @@ public abstract class Q8KBlockKernel implements WeightKernel {
         }
     }
 
+    @Override
+    public final void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
+        int blocks = cols / BLOCK;
+        int bb = type().bytesPerBlock();
+        for (int b = 0; b < blocks; b++) {
+            dequantizeBlock(w, (row * blocks + b) * bb, dst, dstOff + b * BLOCK);
+        }
+    }
+
+    /** The 256 weights of the super-block at byte {@code block} as floats into {@code dst[off..off+256)}. */
+    protected abstract void dequantizeBlock(MemorySegment w, long block, float[] dst, int off);
+
     /** The 8 lane sums of 8 chunks of 32 values, each with one scale per 16 values (Q2_K, Q3_K, Q6_K). */
     protected void chunkLaneSums(byte[] xq, int xOff, int[] values, int[] scales16, int[] lanes) {
         java.util.Arrays.fill(lanes, 0);

@@ -40,19 +40,14 @@ abstract class UnpackedKQuantKernel extends Q8KBlockKernel {
     }
 
     @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int bb = type().bytesPerBlock();
+    protected void dequantizeBlock(MemorySegment w, long block, float[] dst, int off) {
         Scratch scratch = Scratch.get();
         int[] values = scratch.values;
         int[] scales = scratch.scales;
-        for (int b = 0; b < blocks; b++) {
-            long block = (row * blocks + b) * bb;
-            unpack(w, block, values, scales);
-            float d = scale(w, block);
-            for (int v = 0; v < BLOCK; v++) {
-                dst[dstOff + b * BLOCK + v] = d * scales[v / 16] * values[v] - groupMinimum(w, block, v / 16);
-            }
+        unpack(w, block, values, scales);
+        float d = scale(w, block);
+        for (int v = 0; v < BLOCK; v++) {
+            dst[off + v] = d * scales[v / 16] * values[v] - groupMinimum(w, block, v / 16);
         }
     }
 }
