@@ -58,14 +58,27 @@ public final class Session implements AutoCloseable {
         return lastLogits;
     }
 
-    /** Reads {@code tokens} in order and returns the logits after the last one (see {@link #evaluate}). */
+    /**
+     * Reads {@code tokens} in order and returns the logits after the last one (see {@link #evaluate(int)}). Several
+     * tokens go through the model in blocks (each weight matrix read once per block), which is much faster than
+     * one at a time and equal to it up to float rounding.
+     */
     public float[] evaluate(int[] tokens) {
+        return evaluate(tokens, null);
+    }
+
+    /**
+     * Reads {@code tokens} in blocks like {@link #evaluate(int[])}; {@code eachPosition}, when not null, receives the
+     * logits after every token (index 0 = after {@code tokens[0]}).
+     */
+    public float[] evaluate(int[] tokens, LanguageModel.PositionLogits eachPosition) {
         requireRoom(tokens.length, 0);
-        float[] logits = lastLogits;
-        for (int t : tokens) {
-            logits = evaluate(t);
+        if (tokens.length == 0) {
+            return lastLogits;
         }
-        return logits;
+        lastLogits = lm.forward(state, tokens, 0, tokens.length, position, eachPosition);
+        position += tokens.length;
+        return lastLogits;
     }
 
     /** Tokenizes {@code prompt} (with BOS when the model asks for it) and generates from it. */

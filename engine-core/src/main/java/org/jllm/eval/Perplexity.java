@@ -41,21 +41,29 @@ public final class Perplexity {
         double nll = 0;
         double nll2 = 0;
         int count = 0;
+        int[] chunk = new int[chunkSize - 1];
+        double[] nlls = new double[chunkSize - 1];
         try (Session session = model.newSession(chunkSize)) {
             for (int c = 0; c < chunks; c++) {
                 session.reset();
-                double chunkNll = 0;
                 int start = c * chunkSize;
-                for (int j = 0; j < chunkSize - 1; j++) {
-                    int token = j == 0 && bos >= 0 ? bos : tokens[start + j];
-                    float[] logits = session.evaluate(token);
+                System.arraycopy(tokens, start, chunk, 0, chunk.length);
+                if (bos >= 0) {
+                    chunk[0] = bos;
+                }
+                // Like llama-perplexity, the chunk goes through the model as one batch.
+                session.evaluate(chunk, (j, logits) -> {
                     if (j >= first) {
-                        double v = -logSoftmax(logits, tokens[start + j + 1]);
-                        chunkNll += v;
-                        nll += v;
-                        nll2 += v * v;
-                        count++;
+                        nlls[j] = -logSoftmax(logits, tokens[start + j + 1]);
                     }
+                });
+                double chunkNll = 0;
+                for (int j = first; j < chunk.length; j++) {
+                    double v = nlls[j];
+                    chunkNll += v;
+                    nll += v;
+                    nll2 += v * v;
+                    count++;
                 }
                 chunkPpl[c] = Math.exp(chunkNll / (chunkSize - 1 - first));
                 running[c] = Math.exp(nll / count);

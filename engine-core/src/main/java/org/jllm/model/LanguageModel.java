@@ -20,4 +20,19 @@ public interface LanguageModel {
      * call.
      */
     float[] forward(ForwardState state, int token, int position);
+
+    /**
+     * Reads {@code count} tokens from {@code tokens[offset..]} at positions {@code position..} (a prompt) as blocks of
+     * tokens: each weight matrix is read once per block. Returns the logits for the token after the last one (an
+     * array of the state, as {@link #forward(ForwardState, int, int)}). When {@code eachPosition} is not null it
+     * receives the logits of every position in order; they then take a block-sized buffer of the vocabulary size.
+     */
+    float[] forward(ForwardState state, int[] tokens, int offset, int count, int position, PositionLogits eachPosition);
+
+    /** Receives the logits after the token at {@code index} (counted from the first token of the call). */
+    @FunctionalInterface
+    interface PositionLogits {
+        /** {@code logits} is valid during the call only. */
+        void accept(int index, float[] logits);
+    }
 }

@@ -52,10 +52,10 @@ class ReferenceGreedyTest {
             int[] actual = r.generatedIds();
             assertEquals(steps, actual.length);
             for (int i = 0; i < steps; i++) {
-                assertEquals(expected[i], actual[i], modelId + " '" + c.path("prompt").asText() + "' step " + i);
                 if (margins[i] < minMargin) {
-                    break; // later steps may follow the other branch
+                    break; // a near tie may go either way, and later steps then follow the other branch
                 }
+                assertEquals(expected[i], actual[i], modelId + " '" + c.path("prompt").asText() + "' step " + i);
             }
             if (c.has("generated_text")) {
                 int agree = 0;

@@ -9,6 +9,20 @@ public interface FloatOps {
     /** Sum of a[aOff+i] * b[bOff+i] for i in [0, n). */
     float dot(float[] a, int aOff, float[] b, int bOff, int n);
 
+    /**
+     * One tile of a matrix product: {@code out[t * rows + r] = dot(w, r * cols, x, t * cols, cols)} for
+     * {@code r < rows}, {@code t < n}; {@code w} holds {@code rows} (dequantized) weight rows, {@code x} the
+     * {@code n} activation rows of a block of tokens. Each value is summed exactly as {@link #dot} sums it, so a
+     * batch of tokens gets the same bits as one token at a time.
+     */
+    default void matMulTile(float[] w, int rows, int cols, float[] x, int n, float[] out) {
+        for (int t = 0; t < n; t++) {
+            for (int r = 0; r < rows; r++) {
+                out[t * rows + r] = dot(w, r * cols, x, t * cols, cols);
+            }
+        }
+    }
+
     /** y[yOff+i] += alpha * x[xOff+i]. */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 

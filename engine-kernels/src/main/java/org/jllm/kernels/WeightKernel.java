@@ -24,6 +24,14 @@ public interface WeightKernel {
      */
     void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo);
 
+    /**
+     * Writes to {@code dst[dstOff..dstOff+n)} the activation values this type's dot product effectively multiplies:
+     * {@code x[xOff..xOff+n)} itself (F32), rounded to F16 or BF16, or quantized to the 8-bit blocks of
+     * {@link #prepareInput} and scaled back. The matrix-matrix path multiplies these with dequantized rows, so a batch
+     * of tokens sees the same activations as token-by-token products and differs from them only in float rounding.
+     */
+    void roundInput(float[] x, int xOff, int n, float[] dst, int dstOff);
+
     /** Writes the {@code cols} values of row {@code row}, as floats, to {@code dst[dstOff..]}. */
     void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff);
 }

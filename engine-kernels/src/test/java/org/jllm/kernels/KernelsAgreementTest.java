@@ -203,25 +203,10 @@ class KernelsAgreementTest {
     @ParameterizedTest
     @MethodSource("superBlockMultiples")
     void kQuantIntegerPathApproximatesTheFloatProduct(int cols) {
-        // Byte offsets of each type's F16 scale d and (where it has one) dmin inside a super-block.
-        java.util.Map<GgmlType, int[]> scaleFields = java.util.Map.of(
-                GgmlType.Q2_K, new int[] {80, 82}, GgmlType.Q3_K, new int[] {108}, GgmlType.Q4_K, new int[] {0, 2},
-                GgmlType.Q5_K, new int[] {0, 2}, GgmlType.Q6_K, new int[] {208}, GgmlType.IQ4_XS, new int[] {0});
-        for (GgmlType type : scaleFields.keySet()) {
+        for (GgmlType type : K_SCALE_FIELDS.keySet()) {
             int rows = 4;
             Random r = new Random(cols * 13L + type.ordinal());
-            int bb = type.bytesPerBlock();
-            byte[] bytes = new byte[rows * cols / 256 * bb];
-            r.nextBytes(bytes);
-            MemorySegment w = MemorySegment.ofArray(bytes);
-            var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-            int[] fields = scaleFields.get(type);
-            for (int b = 0; b < rows * cols / 256; b++) {
-                w.set(i16, (long) b * bb + fields[0], Numbers.floatToF16((float) (0.001 * (0.5 + r.nextDouble()))));
-                if (fields.length > 1) {
-                    w.set(i16, (long) b * bb + fields[1], Numbers.floatToF16((float) (0.001 * r.nextDouble())));
-                }
-            }
+            MemorySegment w = kQuantBlocks(r, type, rows, cols);
             float[] x = random(r, cols);
             float[] reference = null;
             for (Kernels k : Kernels.vectorApiAvailable() ? List.of(SCALAR, Kernels.get()) : List.of(SCALAR)) {
@@ -250,6 +235,36 @@ class KernelsAgreementTest {
         }
     }
 
+    /** Byte offsets of each K-quant type's F16 scale d and (where it has one) dmin inside a super-block. */
+    static final java.util.Map<GgmlType, int[]> K_SCALE_FIELDS = java.util.Map.of(
+            GgmlType.Q2_K, new int[] {80, 82}, GgmlType.Q3_K, new int[] {108}, GgmlType.Q4_K, new int[] {0, 2},
+            GgmlType.Q5_K, new int[] {0, 2}, GgmlType.Q6_K, new int[] {208}, GgmlType.IQ4_XS, new int[] {0});
+
+    /** Random super-blocks with small finite scales. */
+    static MemorySegment kQuantBlocks(Random r, GgmlType type, int rows, int cols) {
+        int bb = type.bytesPerBlock();
+        byte[] bytes = new byte[rows * cols / 256 * bb];
+        r.nextBytes(bytes);
+        MemorySegment w = MemorySegment.ofArray(bytes);
+        var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        int[] fields = K_SCALE_FIELDS.get(type);
+        for (int b = 0; b < rows * cols / 256; b++) {
+            w.set(i16, (long) b * bb + fields[0], Numbers.floatToF16((float) (0.001 * (0.5 + r.nextDouble()))));
+            if (fields.length > 1) {
+                w.set(i16, (long) b * bb + fields[1], Numbers.floatToF16((float) (0.001 * r.nextDouble())));
+            }
+        }
+        return w;
+    }
+
+    /** Random weights of any computable type (cols a multiple of its block size). */
+    static MemorySegment randomWeights(Random r, GgmlType type, int rows, int cols) {
+        if (!type.isQuantized()) {
+            return randomMatrix(r, type, rows, cols);
+        }
+        return K_SCALE_FIELDS.containsKey(type) ? kQuantBlocks(r, type, rows, cols) : randomBlocks(r, type, rows, cols);
+    }
+
     static IntStream superBlockMultiples() {
         return IntStream.of(256, 512, 1024);
     }
@@ -276,6 +291,76 @@ class KernelsAgreementTest {
         assertEquals(-15f, row[0]);
         assertEquals(2f, row[16]);
         assertEquals(-16f, row[17]);
+    }
+
+    /** Every row-token pair of a tile is the dot product of the two, to the bit, on both paths. */
+    @ParameterizedTest
+    @MethodSource("lengths")
+    void matMulTileGivesTheDotProducts(int cols) {
+        Random r = new Random(cols + 99);
+        for (int rows : new int[] {1, 3, 4, 7}) {
+            for (int n : new int[] {1, 3, 4, 9}) {
+                float[] w = random(r, rows * cols);
+                float[] x = random(r, n * cols);
+                for (Kernels k : List.of(SCALAR, vector())) {
+                    FloatOps ops = k.floatOps();
+                    float[] out = new float[rows * n];
+                    ops.matMulTile(w, rows, cols, x, n, out);
+                    for (int t = 0; t < n; t++) {
+                        for (int i = 0; i < rows; i++) {
+                            assertEquals(ops.dot(w, i * cols, x, t * cols, cols), out[t * rows + i], 0f,
+                                    k.name() + " rows " + rows + " tokens " + n + " at " + i + "," + t);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * roundInput gives the values the integer or rounded dot product multiplies: for float weights against an F32
+     * copy of the prepared input, for quantized ones the dot product with those values approximates matVec to
+     * float rounding (the integer sums are exact, the float ones are rounded per product).
+     */
+    @ParameterizedTest
+    @MethodSource("superBlockMultiples")
+    void roundInputIsWhatTheDotProductSees(int cols) {
+        Random r = new Random(cols + 5);
+        float[] x = random(r, cols);
+        for (Kernels k : List.of(SCALAR, vector())) {
+            for (GgmlType type : GgmlType.values()) {
+                if (!k.supports(type)) {
+                    continue;
+                }
+                WeightKernel kernel = k.weights(type);
+                float[] rounded = new float[cols + 2];
+                kernel.roundInput(x, 0, cols, rounded, 2);
+                int rows = 3;
+                MemorySegment w = randomWeights(r, type, rows, cols);
+                Activations a = new Activations();
+                kernel.prepareInput(x, cols, a);
+                float[] expected = new float[rows];
+                kernel.matVec(w, cols, a, expected, 0, rows);
+                float[] row = new float[cols];
+                for (int i = 0; i < rows; i++) {
+                    kernel.dequantizeRow(w, cols, i, row, 0);
+                    double sum = 0;
+                    double scale = 0;
+                    for (int j = 0; j < cols; j++) {
+                        sum += (double) row[j] * rounded[2 + j];
+                        scale += Math.abs((double) row[j] * rounded[2 + j]);
+                    }
+                    assertEquals(expected[i], sum, 1e-5 * scale + 1e-6, k.name() + " " + type + " row " + i);
+                }
+                if (!type.isQuantized()) {
+                    for (int j = 0; j < cols; j++) {
+                        float v = type == GgmlType.F16 ? Numbers.roundToF16(x[j])
+                                : type == GgmlType.BF16 ? Numbers.roundToBf16(x[j]) : x[j];
+                        assertEquals(v, rounded[2 + j], 0f, type + " value " + j);
+                    }
+                }
+            }
+        }
     }
 
     static IntStream blockMultiples() {

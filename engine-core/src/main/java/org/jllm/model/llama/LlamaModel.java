@@ -62,7 +62,7 @@ final class LlamaModel implements LanguageModel {
 
     @Override
     public ForwardState newState(int contextLength, WorkerPool pool) {
-        return new LlamaState(c, contextLength, pool);
+        return new LlamaState(c, contextLength, pool, ops);
     }
 
     @Override
@@ -89,7 +89,7 @@ final class LlamaModel implements LanguageModel {
             s.rope.rotate(s.q, c.headCount(), c.headDim());
             s.rope.rotate(s.k, c.headCountKv(), c.headDim());
             s.kv.store(l, pos, s.k, s.v);
-            s.attention(ops, l, pos);
+            s.attention(ops, l, pos, s.q, s.att);
             s.mv.apply(w.wo(), s.att, s.xb);
             ops.add(s.x, s.xb, dim);
 
@@ -104,5 +104,96 @@ final class LlamaModel implements LanguageModel {
         ops.rmsNorm(s.x, s.x, outputNorm, dim, eps);
         s.mv.apply(output, s.x, s.logits);
         return s.logits;
+    }
+
+    @Override
+    public float[] forward(ForwardState state, int[] tokens, int offset, int count, int position,
+                           PositionLogits eachPosition) {
+        LlamaState s = (LlamaState) state;
+        if (count <= 0) {
+            throw new IllegalArgumentException("no tokens to read");
+        }
+        if (position < 0 || (long) position + count > s.contextLength()) {
+            throw new IllegalArgumentException("positions " + position + ".." + (position + count - 1)
+                    + " are outside the context of " + s.contextLength() + " tokens");
+        }
+        for (int i = 0; i < count; i++) {
+            int token = tokens[offset + i];
+            if (token < 0 || token >= c.vocabularySize()) {
+                throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of "
+                        + c.vocabularySize());
+            }
+        }
+        if (count == 1 && eachPosition == null) {
+            return forward(state, tokens[offset], position);
+        }
+        LlamaState.Block b = s.block();
+        int size = b.x.length;
+        for (int start = 0; start < count; start += size) {
+            int n = Math.min(size, count - start);
+            forwardBlock(s, b, tokens, offset + start, n, position + start, start, eachPosition,
+                    start + n == count);
+        }
+        return s.logits;
+    }
+
+    /**
+     * The forward pass of {@code n} tokens as one block: the matrix products take all of them at once; the
+     * position-dependent parts (RoPE, K/V cache, causal attention) go token by token.
+     */
+    private void forwardBlock(LlamaState s, LlamaState.Block b, int[] tokens, int offset, int n, int pos,
+                              int index, PositionLogits eachPosition, boolean last) {
+        int dim = c.embeddingLength();
+        float eps = c.normEpsilon();
+        for (int i = 0; i < n; i++) {
+            tokenEmbedding.row(tokens[offset + i], b.x[i]);
+        }
+        for (int l = 0; l < layers.length; l++) {
+            Layer w = layers[l];
+            for (int i = 0; i < n; i++) {
+                ops.rmsNorm(b.xb[i], b.x[i], w.attnNorm(), dim, eps);
+            }
+            s.mm.applyAll(b.xb, n, w.qkv(), b.qkv);
+            for (int i = 0; i < n; i++) {
+                s.rope.setPosition(pos + i, c.ropeFreqBase(), c.ropeFreqScale(), ropeFreqFactors);
+                s.rope.rotate(b.q[i], c.headCount(), c.headDim());
+                s.rope.rotate(b.k[i], c.headCountKv(), c.headDim());
+                s.kv.store(l, pos + i, b.k[i], b.v[i]);
+            }
+            for (int i = 0; i < n; i++) {
+                s.attention(ops, l, pos + i, b.q[i], b.att[i]);
+            }
+            s.mm.apply(w.wo(), b.att, n, b.xb);
+            for (int i = 0; i < n; i++) {
+                ops.add(b.x[i], b.xb[i], dim);
+                ops.rmsNorm(b.xb[i], b.x[i], w.ffnNorm(), dim, eps);
+            }
+            s.mm.applyAll(b.xb, n, w.gateUp(), b.gateUp);
+            for (int i = 0; i < n; i++) {
+                ops.swiglu(b.hb[i], b.hb2[i], c.feedForwardLength());
+            }
+            s.mm.apply(w.down(), b.hb, n, b.xb);
+            for (int i = 0; i < n; i++) {
+                ops.add(b.x[i], b.xb[i], dim);
+            }
+        }
+        if (eachPosition != null) {
+            for (int i = 0; i < n; i++) {
+                ops.rmsNorm(b.x[i], b.x[i], outputNorm, dim, eps);
+            }
+            if (b.logits == null) {
+                b.logits = new float[b.x.length][c.vocabularySize()];
+            }
+            s.mm.apply(output, b.x, n, b.logits);
+            for (int i = 0; i < n; i++) {
+                eachPosition.accept(index + i, b.logits[i]);
+            }
+            if (last) {
+                System.arraycopy(b.logits[n - 1], 0, s.logits, 0, s.logits.length);
+            }
+        } else if (last) {
+            ops.rmsNorm(s.x, b.x[n - 1], outputNorm, dim, eps);
+            s.mv.apply(output, s.x, s.logits);
+        }
     }
 }

@@ -2,6 +2,7 @@ package org.jllm.model.llama;
 
 import org.jllm.kernels.FloatOps;
 import org.jllm.model.ForwardState;
+import org.jllm.model.MatMuls;
 import org.jllm.model.MatVecs;
 import org.jllm.model.ModelConfig;
 import org.jllm.runtime.KvCache;
@@ -30,10 +31,14 @@ final class LlamaState implements ForwardState {
     final float[][] qkv;
     final float[][] gateUp;
     final MatVecs mv;
+    final MatMuls mm;
+    /** Buffers of a block of prompt tokens, made on the first block (decoding alone never needs them). */
+    private Block block;
 
-    LlamaState(ModelConfig c, int contextLength, WorkerPool pool) {
+    LlamaState(ModelConfig c, int contextLength, WorkerPool pool, FloatOps ops) {
         this.c = c;
         this.mv = new MatVecs(pool);
+        this.mm = new MatMuls(pool, ops);
         this.kv = new KvCache(c.blockCount(), contextLength, c.kvDim());
         this.rope = new Rope(c.ropeDim());
         int dim = c.embeddingLength();
@@ -57,13 +62,53 @@ final class LlamaState implements ForwardState {
         return kv.contextLength();
     }
 
+    /** The per-token buffers of a block of up to {@link #BLOCK_TOKENS} tokens. */
+    static final class Block {
+        final float[][] x;
+        final float[][] xb;
+        final float[][] q;
+        final float[][] k;
+        final float[][] v;
+        final float[][] att;
+        final float[][] hb;
+        final float[][] hb2;
+        final float[][][] qkv;
+        final float[][][] gateUp;
+        /** Logits of every position, made when they are asked for. */
+        float[][] logits;
+
+        Block(ModelConfig c, int n) {
+            int dim = c.embeddingLength();
+            x = new float[n][dim];
+            xb = new float[n][Math.max(dim, c.qDim())];
+            q = new float[n][c.qDim()];
+            k = new float[n][c.kvDim()];
+            v = new float[n][c.kvDim()];
+            att = new float[n][c.qDim()];
+            hb = new float[n][c.feedForwardLength()];
+            hb2 = new float[n][c.feedForwardLength()];
+            qkv = new float[][][] {q, k, v};
+            gateUp = new float[][][] {hb, hb2};
+        }
+    }
+
+    /** Tokens per block of a prompt: enough to reuse each dequantized weight tile many times. */
+    static final int BLOCK_TOKENS = 64;
+
+    Block block() {
+        if (block == null) {
+            block = new Block(c, Math.min(BLOCK_TOKENS, contextLength()));
+        }
+        return block;
+    }
+
     /**
      * Causal grouped-query attention of the query in {@code q} over positions 0..pos of layer {@code layer}; writes
      * the heads' outputs side by side into {@code att}. The weighted sum of values keeps 16 partial sums (position t
      * goes to partial sum t mod 16) combined by halving at the end: the order llama.cpp's matmul of the probabilities
      * with the value cache uses, so rounded activations downstream round the same way.
      */
-    void attention(FloatOps ops, int layer, int pos) {
+    void attention(FloatOps ops, int layer, int pos, float[] q, float[] att) {
         int headDim = c.headDim();
         int group = c.headCount() / c.headCountKv();
         float scale = (float) (1.0 / Math.sqrt(headDim));

@@ -87,6 +87,31 @@ public abstract class Q8KBlockKernel implements WeightKernel {
         }
     }
 
+    /** Each super-block of 256 quantized to Q8_K (as {@link #prepareInput}) and scaled back: d * q. */
+    @Override
+    public void roundInput(float[] x, int xOff, int n, float[] dst, int dstOff) {
+        for (int base = 0; base < n; base += BLOCK) {
+            float max = 0f;
+            float amax = 0f;
+            for (int j = 0; j < BLOCK; j++) {
+                float ax = Math.abs(x[xOff + base + j]);
+                if (ax > amax) {
+                    amax = ax;
+                    max = x[xOff + base + j];
+                }
+            }
+            if (amax == 0f) {
+                java.util.Arrays.fill(dst, dstOff + base, dstOff + base + BLOCK, 0f);
+                continue;
+            }
+            float iscale = -127f / max;
+            float d = 1 / iscale;
+            for (int j = 0; j < BLOCK; j++) {
+                dst[dstOff + base + j] = d * Math.min(127, nearestInt(iscale * x[xOff + base + j]));
+            }
+        }
+    }
+
     /** Round to nearest, ties to even, as ggml's {@code nearest_int} (valid for |v| < 2^22). */
     protected static int nearestInt(float v) {
         return (int) Math.rint(v);

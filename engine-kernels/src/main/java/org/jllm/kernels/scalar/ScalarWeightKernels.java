@@ -122,6 +122,11 @@ public final class ScalarWeightKernels {
         }
 
         @Override
+        public void roundInput(float[] x, int xOff, int n, float[] dst, int dstOff) {
+            System.arraycopy(x, xOff, dst, dstOff, n);
+        }
+
+        @Override
         float value(MemorySegment w, long index) {
             return w.get(F32, index * 4);
         }
@@ -138,6 +143,13 @@ public final class ScalarWeightKernels {
             float[] prepared = out.floats(n);
             for (int i = 0; i < n; i++) {
                 prepared[i] = Numbers.roundToF16(x[i]);
+            }
+        }
+
+        @Override
+        public void roundInput(float[] x, int xOff, int n, float[] dst, int dstOff) {
+            for (int i = 0; i < n; i++) {
+                dst[dstOff + i] = Numbers.roundToF16(x[xOff + i]);
             }
         }
 
@@ -169,6 +181,13 @@ public final class ScalarWeightKernels {
             }
             for (int i = end; i < n; i++) {
                 prepared[i] = Numbers.roundToBf16(x[i]);
+            }
+        }
+
+        @Override
+        public void roundInput(float[] x, int xOff, int n, float[] dst, int dstOff) {
+            for (int i = 0; i < n; i++) {
+                dst[dstOff + i] = Numbers.roundToBf16(x[xOff + i]);
             }
         }
 

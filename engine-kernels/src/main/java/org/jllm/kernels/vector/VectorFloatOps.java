@@ -41,6 +41,118 @@ final class VectorFloatOps implements FloatOps {
         return sum;
     }
 
+    /**
+     * Register-blocked: 4 weight rows x 4 tokens in 16 accumulators, so each loaded vector feeds four FMAs. Every
+     * accumulator sums its row-token pair block after block and is reduced like {@link #dot}, giving its bits.
+     */
+    @Override
+    public void matMulTile(float[] w, int rows, int cols, float[] x, int n, float[] out) {
+        if (L != 16 || cols % 16 != 0) {
+            FloatOps.super.matMulTile(w, rows, cols, x, n, out);
+            return;
+        }
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int w0 = r * cols;
+            int w1 = w0 + cols;
+            int w2 = w1 + cols;
+            int w3 = w2 + cols;
+            int t = 0;
+            for (; t + 4 <= n; t += 4) {
+                int x0 = t * cols;
+                int x1 = x0 + cols;
+                int x2 = x1 + cols;
+                int x3 = x2 + cols;
+                FloatVector a00 = FloatVector.zero(S);
+                FloatVector a01 = FloatVector.zero(S);
+                FloatVector a02 = FloatVector.zero(S);
+                FloatVector a03 = FloatVector.zero(S);
+                FloatVector a10 = FloatVector.zero(S);
+                FloatVector a11 = FloatVector.zero(S);
+                FloatVector a12 = FloatVector.zero(S);
+                FloatVector a13 = FloatVector.zero(S);
+                FloatVector a20 = FloatVector.zero(S);
+                FloatVector a21 = FloatVector.zero(S);
+                FloatVector a22 = FloatVector.zero(S);
+                FloatVector a23 = FloatVector.zero(S);
+                FloatVector a30 = FloatVector.zero(S);
+                FloatVector a31 = FloatVector.zero(S);
+                FloatVector a32 = FloatVector.zero(S);
+                FloatVector a33 = FloatVector.zero(S);
+                for (int k = 0; k < cols; k += 16) {
+                    FloatVector v0 = FloatVector.fromArray(S, w, w0 + k);
+                    FloatVector v1 = FloatVector.fromArray(S, w, w1 + k);
+                    FloatVector v2 = FloatVector.fromArray(S, w, w2 + k);
+                    FloatVector v3 = FloatVector.fromArray(S, w, w3 + k);
+                    FloatVector u = FloatVector.fromArray(S, x, x0 + k);
+                    a00 = v0.fma(u, a00);
+                    a10 = v1.fma(u, a10);
+                    a20 = v2.fma(u, a20);
+                    a30 = v3.fma(u, a30);
+                    u = FloatVector.fromArray(S, x, x1 + k);
+                    a01 = v0.fma(u, a01);
+                    a11 = v1.fma(u, a11);
+                    a21 = v2.fma(u, a21);
+                    a31 = v3.fma(u, a31);
+                    u = FloatVector.fromArray(S, x, x2 + k);
+                    a02 = v0.fma(u, a02);
+                    a12 = v1.fma(u, a12);
+                    a22 = v2.fma(u, a22);
+                    a32 = v3.fma(u, a32);
+                    u = FloatVector.fromArray(S, x, x3 + k);
+                    a03 = v0.fma(u, a03);
+                    a13 = v1.fma(u, a13);
+                    a23 = v2.fma(u, a23);
+                    a33 = v3.fma(u, a33);
+                }
+                int o = t * rows + r;
+                out[o] = Reductions.sum(a00);
+                out[o + 1] = Reductions.sum(a10);
+                out[o + 2] = Reductions.sum(a20);
+                out[o + 3] = Reductions.sum(a30);
+                o += rows;
+                out[o] = Reductions.sum(a01);
+                out[o + 1] = Reductions.sum(a11);
+                out[o + 2] = Reductions.sum(a21);
+                out[o + 3] = Reductions.sum(a31);
+                o += rows;
+                out[o] = Reductions.sum(a02);
+                out[o + 1] = Reductions.sum(a12);
+                out[o + 2] = Reductions.sum(a22);
+                out[o + 3] = Reductions.sum(a32);
+                o += rows;
+                out[o] = Reductions.sum(a03);
+                out[o + 1] = Reductions.sum(a13);
+                out[o + 2] = Reductions.sum(a23);
+                out[o + 3] = Reductions.sum(a33);
+            }
+            for (; t < n; t++) {
+                int x0 = t * cols;
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = FloatVector.zero(S);
+                FloatVector a2 = FloatVector.zero(S);
+                FloatVector a3 = FloatVector.zero(S);
+                for (int k = 0; k < cols; k += 16) {
+                    FloatVector u = FloatVector.fromArray(S, x, x0 + k);
+                    a0 = FloatVector.fromArray(S, w, w0 + k).fma(u, a0);
+                    a1 = FloatVector.fromArray(S, w, w1 + k).fma(u, a1);
+                    a2 = FloatVector.fromArray(S, w, w2 + k).fma(u, a2);
+                    a3 = FloatVector.fromArray(S, w, w3 + k).fma(u, a3);
+                }
+                int o = t * rows + r;
+                out[o] = Reductions.sum(a0);
+                out[o + 1] = Reductions.sum(a1);
+                out[o + 2] = Reductions.sum(a2);
+                out[o + 3] = Reductions.sum(a3);
+            }
+        }
+        for (; r < rows; r++) {
+            for (int t = 0; t < n; t++) {
+                out[t * rows + r] = dot(w, r * cols, x, t * cols, cols);
+            }
+        }
+    }
+
     private static float plainDot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;

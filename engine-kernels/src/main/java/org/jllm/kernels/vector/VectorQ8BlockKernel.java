@@ -79,6 +79,11 @@ final class VectorQ8BlockKernel implements WeightKernel {
     }
 
     @Override
+    public void roundInput(float[] x, int xOff, int n, float[] dst, int dstOff) {
+        scalar.roundInput(x, xOff, n, dst, dstOff);
+    }
+
+    @Override
     public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
         scalar.dequantizeRow(w, cols, row, dst, dstOff);
     }

@@ -79,6 +79,11 @@ final class VectorWeightKernels {
             scalar.prepareInput(x, n, prepared);
         }
 
+        @Override
+        public void roundInput(float[] x, int xOff, int n, float[] dst, int dstOff) {
+            scalar.roundInput(x, xOff, n, dst, dstOff);
+        }
+
         /**
          * Summation follows llama.cpp's kernels on AVX-512 so that F16 results round the same way: rows whose
          * length is a multiple of 16 are summed like its tinyBLAS path (one 16-lane accumulator, FMA block after
