@@ -82,10 +82,12 @@ final class BenchCommand extends Common implements Callable<Integer> {
     /** One repetition: {prompt tokens/s, generated tokens/s}. Token ids are fixed, not sampled. */
     private static double[] run(Model m, int ctx, int prompt, int gen, int vocab) {
         try (Session s = m.newSession(ctx)) {
-            long t0 = System.nanoTime();
+            int[] ids = new int[prompt];
             for (int i = 0; i < prompt; i++) {
-                s.evaluate((i * 7919 + 1) % vocab);
+                ids[i] = (i * 7919 + 1) % vocab;
             }
+            long t0 = System.nanoTime();
+            s.evaluate(ids); // one batch, as llama-bench's pp
             long t1 = System.nanoTime();
             for (int i = 0; i < gen; i++) {
                 s.evaluate((i * 104729 + 3) % vocab);

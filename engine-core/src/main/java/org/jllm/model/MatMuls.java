@@ -15,7 +15,7 @@ import org.jllm.runtime.WorkerPool;
  * thread-safe.
  */
 public final class MatMuls implements WorkerPool.RangeTask {
-    static final int TILE_ROWS = 4;
+    static final int TILE_ROWS = 8;
     /** Per worker thread: the dequantized tile and its products, grown on demand and kept. */
     private static final ThreadLocal<Tile> TILES = ThreadLocal.withInitial(Tile::new);
 

@@ -293,13 +293,17 @@ class KernelsAgreementTest {
         assertEquals(-16f, row[17]);
     }
 
+    static IntStream tileLengths() {
+        return IntStream.concat(lengths(), IntStream.of(512, 1536, 2064));
+    }
+
     /** Every row-token pair of a tile is the dot product of the two, to the bit, on both paths. */
     @ParameterizedTest
-    @MethodSource("lengths")
+    @MethodSource("tileLengths")
     void matMulTileGivesTheDotProducts(int cols) {
         Random r = new Random(cols + 99);
-        for (int rows : new int[] {1, 3, 4, 7}) {
-            for (int n : new int[] {1, 3, 4, 9}) {
+        for (int rows : new int[] {1, 7, 8, 17}) {
+            for (int n : new int[] {1, 2, 5, 8}) {
                 float[] w = random(r, rows * cols);
                 float[] x = random(r, n * cols);
                 for (Kernels k : List.of(SCALAR, vector())) {

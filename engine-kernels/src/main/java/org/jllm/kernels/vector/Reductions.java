@@ -13,10 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Reductions {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final VectorShuffle<Float> XOR_8 = S.length() > 8 ? xor(S, 8) : null;
-    private static final VectorShuffle<Float> XOR_4 = S.length() > 4 ? xor(S, 4) : null;
-    private static final VectorShuffle<Float> XOR_2 = S.length() > 2 ? xor(S, 2) : null;
-    private static final VectorShuffle<Float> XOR_1 = xor(S, 1);
+    static final VectorShuffle<Float> XOR_8 = S.length() > 8 ? xor(S, 8) : null;
+    static final VectorShuffle<Float> XOR_4 = S.length() > 4 ? xor(S, 4) : null;
+    static final VectorShuffle<Float> XOR_2 = S.length() > 2 ? xor(S, 2) : null;
+    static final VectorShuffle<Float> XOR_1 = xor(S, 1);
     private static final VectorSpecies<Float> S256 = FloatVector.SPECIES_256;
     static final VectorShuffle<Float> XOR256_4 = xor(S256, 4);
     static final VectorShuffle<Float> XOR256_2 = xor(S256, 2);

@@ -2,6 +2,7 @@ package org.jllm.kernels.vector;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import org.jllm.kernels.FloatOps;
 
@@ -41,9 +42,14 @@ final class VectorFloatOps implements FloatOps {
         return sum;
     }
 
+    /** Values of a row chunk: 8 rows of it (16 KB) stay in the L1 cache while every token of the block reads them. */
+    private static final int CHUNK = 512;
+
     /**
-     * Register-blocked: 4 weight rows x 4 tokens in 16 accumulators, so each loaded vector feeds four FMAs. Every
-     * accumulator sums its row-token pair block after block and is reduced like {@link #dot}, giving its bits.
+     * Register-blocked: 8 weight rows x 2 tokens in 16 accumulators (each weight vector feeds two FMAs, each token
+     * vector eight), over chunks of {@value #CHUNK} values so the 8 rows' chunk stays in L1 across all tokens; the
+     * accumulators of each token pair are parked in a buffer between chunks. Every accumulator sums its row-token
+     * pair block after block and is reduced like {@link #dot}, so the result has its bits.
      */
     @Override
     public void matMulTile(float[] w, int rows, int cols, float[] x, int n, float[] out) {
@@ -51,99 +57,112 @@ final class VectorFloatOps implements FloatOps {
             FloatOps.super.matMulTile(w, rows, cols, x, n, out);
             return;
         }
+        int pairs = n / 2;
+        float[] buf = reductionBuffer(256 * (pairs + 1));
         int r = 0;
-        for (; r + 4 <= rows; r += 4) {
+        for (; r + 8 <= rows; r += 8) {
             int w0 = r * cols;
-            int w1 = w0 + cols;
-            int w2 = w1 + cols;
-            int w3 = w2 + cols;
-            int t = 0;
-            for (; t + 4 <= n; t += 4) {
-                int x0 = t * cols;
-                int x1 = x0 + cols;
-                int x2 = x1 + cols;
-                int x3 = x2 + cols;
-                FloatVector a00 = FloatVector.zero(S);
-                FloatVector a01 = FloatVector.zero(S);
-                FloatVector a02 = FloatVector.zero(S);
-                FloatVector a03 = FloatVector.zero(S);
-                FloatVector a10 = FloatVector.zero(S);
-                FloatVector a11 = FloatVector.zero(S);
-                FloatVector a12 = FloatVector.zero(S);
-                FloatVector a13 = FloatVector.zero(S);
-                FloatVector a20 = FloatVector.zero(S);
-                FloatVector a21 = FloatVector.zero(S);
-                FloatVector a22 = FloatVector.zero(S);
-                FloatVector a23 = FloatVector.zero(S);
-                FloatVector a30 = FloatVector.zero(S);
-                FloatVector a31 = FloatVector.zero(S);
-                FloatVector a32 = FloatVector.zero(S);
-                FloatVector a33 = FloatVector.zero(S);
-                for (int k = 0; k < cols; k += 16) {
-                    FloatVector v0 = FloatVector.fromArray(S, w, w0 + k);
-                    FloatVector v1 = FloatVector.fromArray(S, w, w1 + k);
-                    FloatVector v2 = FloatVector.fromArray(S, w, w2 + k);
-                    FloatVector v3 = FloatVector.fromArray(S, w, w3 + k);
-                    FloatVector u = FloatVector.fromArray(S, x, x0 + k);
-                    a00 = v0.fma(u, a00);
-                    a10 = v1.fma(u, a10);
-                    a20 = v2.fma(u, a20);
-                    a30 = v3.fma(u, a30);
-                    u = FloatVector.fromArray(S, x, x1 + k);
-                    a01 = v0.fma(u, a01);
-                    a11 = v1.fma(u, a11);
-                    a21 = v2.fma(u, a21);
-                    a31 = v3.fma(u, a31);
-                    u = FloatVector.fromArray(S, x, x2 + k);
-                    a02 = v0.fma(u, a02);
-                    a12 = v1.fma(u, a12);
-                    a22 = v2.fma(u, a22);
-                    a32 = v3.fma(u, a32);
-                    u = FloatVector.fromArray(S, x, x3 + k);
-                    a03 = v0.fma(u, a03);
-                    a13 = v1.fma(u, a13);
-                    a23 = v2.fma(u, a23);
-                    a33 = v3.fma(u, a33);
+            for (int k0 = 0; k0 < cols; k0 += CHUNK) {
+                int k1 = Math.min(cols, k0 + CHUNK);
+                boolean first = k0 == 0;
+                boolean last = k1 == cols;
+                for (int p = 0; p < pairs; p++) {
+                    int x0 = 2 * p * cols;
+                    int x1 = x0 + cols;
+                    int park = 256 * (p + 1);
+                    FloatVector a0;
+                    FloatVector a1;
+                    FloatVector a2;
+                    FloatVector a3;
+                    FloatVector a4;
+                    FloatVector a5;
+                    FloatVector a6;
+                    FloatVector a7;
+                    FloatVector b0;
+                    FloatVector b1;
+                    FloatVector b2;
+                    FloatVector b3;
+                    FloatVector b4;
+                    FloatVector b5;
+                    FloatVector b6;
+                    FloatVector b7;
+                    if (first) {
+                        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = FloatVector.zero(S);
+                        b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = FloatVector.zero(S);
+                    } else {
+                        a0 = FloatVector.fromArray(S, buf, park);
+                        a1 = FloatVector.fromArray(S, buf, park + 16);
+                        a2 = FloatVector.fromArray(S, buf, park + 32);
+                        a3 = FloatVector.fromArray(S, buf, park + 48);
+                        a4 = FloatVector.fromArray(S, buf, park + 64);
+                        a5 = FloatVector.fromArray(S, buf, park + 80);
+                        a6 = FloatVector.fromArray(S, buf, park + 96);
+                        a7 = FloatVector.fromArray(S, buf, park + 112);
+                        b0 = FloatVector.fromArray(S, buf, park + 128);
+                        b1 = FloatVector.fromArray(S, buf, park + 144);
+                        b2 = FloatVector.fromArray(S, buf, park + 160);
+                        b3 = FloatVector.fromArray(S, buf, park + 176);
+                        b4 = FloatVector.fromArray(S, buf, park + 192);
+                        b5 = FloatVector.fromArray(S, buf, park + 208);
+                        b6 = FloatVector.fromArray(S, buf, park + 224);
+                        b7 = FloatVector.fromArray(S, buf, park + 240);
+                    }
+                    for (int k = k0; k < k1; k += 16) {
+                        FloatVector u = FloatVector.fromArray(S, x, x0 + k);
+                        FloatVector v = FloatVector.fromArray(S, x, x1 + k);
+                        FloatVector m = FloatVector.fromArray(S, w, w0 + k);
+                        a0 = m.fma(u, a0);
+                        b0 = m.fma(v, b0);
+                        m = FloatVector.fromArray(S, w, w0 + cols + k);
+                        a1 = m.fma(u, a1);
+                        b1 = m.fma(v, b1);
+                        m = FloatVector.fromArray(S, w, w0 + 2 * cols + k);
+                        a2 = m.fma(u, a2);
+                        b2 = m.fma(v, b2);
+                        m = FloatVector.fromArray(S, w, w0 + 3 * cols + k);
+                        a3 = m.fma(u, a3);
+                        b3 = m.fma(v, b3);
+                        m = FloatVector.fromArray(S, w, w0 + 4 * cols + k);
+                        a4 = m.fma(u, a4);
+                        b4 = m.fma(v, b4);
+                        m = FloatVector.fromArray(S, w, w0 + 5 * cols + k);
+                        a5 = m.fma(u, a5);
+                        b5 = m.fma(v, b5);
+                        m = FloatVector.fromArray(S, w, w0 + 6 * cols + k);
+                        a6 = m.fma(u, a6);
+                        b6 = m.fma(v, b6);
+                        m = FloatVector.fromArray(S, w, w0 + 7 * cols + k);
+                        a7 = m.fma(u, a7);
+                        b7 = m.fma(v, b7);
+                    }
+                    // Parked, or stored for one reducing call: vectors passed to a method that is not inlined
+                    // would be boxed.
+                    int at = last ? 0 : park;
+                    a0.intoArray(buf, at);
+                    a1.intoArray(buf, at + 16);
+                    a2.intoArray(buf, at + 32);
+                    a3.intoArray(buf, at + 48);
+                    a4.intoArray(buf, at + 64);
+                    a5.intoArray(buf, at + 80);
+                    a6.intoArray(buf, at + 96);
+                    a7.intoArray(buf, at + 112);
+                    b0.intoArray(buf, at + 128);
+                    b1.intoArray(buf, at + 144);
+                    b2.intoArray(buf, at + 160);
+                    b3.intoArray(buf, at + 176);
+                    b4.intoArray(buf, at + 192);
+                    b5.intoArray(buf, at + 208);
+                    b6.intoArray(buf, at + 224);
+                    b7.intoArray(buf, at + 240);
+                    if (last) {
+                        reduce16(buf, out, 2 * p * rows + r, rows);
+                    }
                 }
-                int o = t * rows + r;
-                out[o] = Reductions.sum(a00);
-                out[o + 1] = Reductions.sum(a10);
-                out[o + 2] = Reductions.sum(a20);
-                out[o + 3] = Reductions.sum(a30);
-                o += rows;
-                out[o] = Reductions.sum(a01);
-                out[o + 1] = Reductions.sum(a11);
-                out[o + 2] = Reductions.sum(a21);
-                out[o + 3] = Reductions.sum(a31);
-                o += rows;
-                out[o] = Reductions.sum(a02);
-                out[o + 1] = Reductions.sum(a12);
-                out[o + 2] = Reductions.sum(a22);
-                out[o + 3] = Reductions.sum(a32);
-                o += rows;
-                out[o] = Reductions.sum(a03);
-                out[o + 1] = Reductions.sum(a13);
-                out[o + 2] = Reductions.sum(a23);
-                out[o + 3] = Reductions.sum(a33);
             }
-            for (; t < n; t++) {
-                int x0 = t * cols;
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = FloatVector.zero(S);
-                FloatVector a2 = FloatVector.zero(S);
-                FloatVector a3 = FloatVector.zero(S);
-                for (int k = 0; k < cols; k += 16) {
-                    FloatVector u = FloatVector.fromArray(S, x, x0 + k);
-                    a0 = FloatVector.fromArray(S, w, w0 + k).fma(u, a0);
-                    a1 = FloatVector.fromArray(S, w, w1 + k).fma(u, a1);
-                    a2 = FloatVector.fromArray(S, w, w2 + k).fma(u, a2);
-                    a3 = FloatVector.fromArray(S, w, w3 + k).fma(u, a3);
+            if (n % 2 != 0) {
+                for (int i = 0; i < 8; i++) {
+                    out[(n - 1) * rows + r + i] = dot(w, (r + i) * cols, x, (n - 1) * cols, cols);
                 }
-                int o = t * rows + r;
-                out[o] = Reductions.sum(a0);
-                out[o + 1] = Reductions.sum(a1);
-                out[o + 2] = Reductions.sum(a2);
-                out[o + 3] = Reductions.sum(a3);
             }
         }
         for (; r < rows; r++) {
@@ -151,6 +170,90 @@ final class VectorFloatOps implements FloatOps {
                 out[t * rows + r] = dot(w, r * cols, x, t * cols, cols);
             }
         }
+    }
+
+    private static float[] reductionBuffer(int size) {
+        float[] buf = REDUCTION_BUFFER.get();
+        if (buf.length < size) {
+            buf = new float[size];
+            REDUCTION_BUFFER.set(buf);
+        }
+        return buf;
+    }
+
+    private static final ThreadLocal<float[]> REDUCTION_BUFFER = ThreadLocal.withInitial(() -> new float[256]);
+    // Transposing reduction: each vector takes the butterfly steps of Reductions.sum, and after the step of width h
+    // two vectors are merged by keeping alternate groups of h lanes of each (lanes j and j^h hold the same value by
+    // then). Four levels take 16 vectors to one vector of 16 sums, each in the butterfly order.
+    private static final VectorMask<Float> ODD_8 = oddGroups(8);
+    private static final VectorMask<Float> ODD_4 = oddGroups(4);
+    private static final VectorMask<Float> ODD_2 = oddGroups(2);
+    private static final VectorMask<Float> ODD_1 = oddGroups(1);
+    /** The lane of the reduced vector holding accumulator k's sum. */
+    private static final int[] LANE_OF = laneOf();
+
+    /** Lanes j with j / h odd. */
+    private static VectorMask<Float> oddGroups(int h) {
+        boolean[] bits = new boolean[L];
+        for (int j = 0; j < L; j++) {
+            bits[j] = (j / h) % 2 == 1;
+        }
+        return VectorMask.fromArray(S, bits, 0);
+    }
+
+    private static int[] laneOf() {
+        int[][] ids = new int[16][16];
+        for (int k = 0; k < 16; k++) {
+            java.util.Arrays.fill(ids[k], k);
+        }
+        int count = 16;
+        for (int h = 8; h >= 1; h /= 2) {
+            for (int p = 0; p < count / 2; p++) {
+                int[] merged = new int[16];
+                for (int j = 0; j < 16; j++) {
+                    merged[j] = ((j / h) % 2 == 0 ? ids[2 * p] : ids[2 * p + 1])[j];
+                }
+                ids[p] = merged;
+            }
+            count /= 2;
+        }
+        int[] laneOf = new int[16];
+        for (int j = 0; j < 16; j++) {
+            laneOf[ids[0][j]] = j;
+        }
+        return laneOf;
+    }
+
+    /**
+     * The 16 sums of {@code buf}'s first 16 vectors (vector k = row k % 8, token k / 8 of a tile) into
+     * {@code out[o + (k / 8) * rows + k % 8]}. Only called at 16 lanes.
+     */
+    private static void reduce16(float[] buf, float[] out, int o, int rows) {
+        FloatVector v0 = combine8(buf, 0);
+        FloatVector v1 = combine8(buf, 32);
+        FloatVector v2 = combine8(buf, 64);
+        FloatVector v3 = combine8(buf, 96);
+        FloatVector v4 = combine8(buf, 128);
+        FloatVector v5 = combine8(buf, 160);
+        FloatVector v6 = combine8(buf, 192);
+        FloatVector v7 = combine8(buf, 224);
+        v0 = v0.add(v0.rearrange(Reductions.XOR_4)).blend(v1.add(v1.rearrange(Reductions.XOR_4)), ODD_4);
+        v2 = v2.add(v2.rearrange(Reductions.XOR_4)).blend(v3.add(v3.rearrange(Reductions.XOR_4)), ODD_4);
+        v4 = v4.add(v4.rearrange(Reductions.XOR_4)).blend(v5.add(v5.rearrange(Reductions.XOR_4)), ODD_4);
+        v6 = v6.add(v6.rearrange(Reductions.XOR_4)).blend(v7.add(v7.rearrange(Reductions.XOR_4)), ODD_4);
+        v0 = v0.add(v0.rearrange(Reductions.XOR_2)).blend(v2.add(v2.rearrange(Reductions.XOR_2)), ODD_2);
+        v4 = v4.add(v4.rearrange(Reductions.XOR_2)).blend(v6.add(v6.rearrange(Reductions.XOR_2)), ODD_2);
+        v0 = v0.add(v0.rearrange(Reductions.XOR_1)).blend(v4.add(v4.rearrange(Reductions.XOR_1)), ODD_1);
+        v0.intoArray(buf, 0);
+        for (int k = 0; k < 16; k++) {
+            out[o + (k >> 3) * rows + (k & 7)] = buf[LANE_OF[k]];
+        }
+    }
+
+    private static FloatVector combine8(float[] buf, int off) {
+        FloatVector x = FloatVector.fromArray(S, buf, off);
+        FloatVector y = FloatVector.fromArray(S, buf, off + 16);
+        return x.add(x.rearrange(Reductions.XOR_8)).blend(y.add(y.rearrange(Reductions.XOR_8)), ODD_8);
     }
 
     private static float plainDot(float[] a, int aOff, float[] b, int bOff, int n) {

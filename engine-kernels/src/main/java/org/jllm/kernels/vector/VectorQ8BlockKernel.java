@@ -40,6 +40,12 @@ final class VectorQ8BlockKernel implements WeightKernel {
     private static final IntVector LEVELS_HIGH =
             IntVector.fromArray(I, org.jllm.kernels.quant.IQ4_NLKernel.LEVELS, 8);
 
+    /** The 512-bit shapes of the natural-order dequantization (used when the platform has them). */
+    private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    private static final IntVector IOTA16 = IntVector.zero(I16).addIndex(1);
+    private static final IntVector LEVELS16 =
+            IntVector.fromArray(I16, org.jllm.kernels.quant.IQ4_NLKernel.LEVELS, 0);
+
     private final Q8BlockKernel scalar;
     private final boolean levels;
     /** Byte offset of the packed values (and of qh for 5-bit types) inside a block. */
@@ -83,9 +89,59 @@ final class VectorQ8BlockKernel implements WeightKernel {
         scalar.roundInput(x, xOff, n, dst, dstOff);
     }
 
+    /**
+     * Sixteen values at a time in natural order (values 0-15 are the low nibbles of the 16 packed bytes, 16-31 the
+     * high ones; bit j of qh is value j's fifth bit), computed as the scalar reference: d * q, or d * q + m.
+     */
     @Override
     public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        scalar.dequantizeRow(w, cols, row, dst, dstOff);
+        if (FloatVector.SPECIES_PREFERRED.length() != 16) {
+            scalar.dequantizeRow(w, cols, row, dst, dstOff);
+            return;
+        }
+        int blocks = cols / BLOCK;
+        int bb = scalar.blockBytes();
+        boolean min = scalar.hasMinimum();
+        long base = row * blocks * bb;
+        for (int b = 0; b < blocks; b++) {
+            long off = base + (long) b * bb;
+            IntVector lo;
+            IntVector hi;
+            if (offset < 0) {
+                lo = (IntVector) ByteVector.fromMemorySegment(B128, w, off + qsAt, LE)
+                        .convertShape(VectorOperators.B2I, I16, 0);
+                hi = (IntVector) ByteVector.fromMemorySegment(B128, w, off + qsAt + 16, LE)
+                        .convertShape(VectorOperators.B2I, I16, 0);
+            } else {
+                IntVector bytes = (IntVector) ByteVector.fromMemorySegment(B128, w, off + qsAt, LE)
+                        .convertShape(VectorOperators.B2I, I16, 0);
+                lo = bytes.and(0x0f);
+                hi = bytes.lanewise(VectorOperators.LSHR, 4).and(0x0f);
+                if (qhAt >= 0) {
+                    IntVector qh = IntVector.broadcast(I16, w.get(I32, off + qhAt));
+                    lo = lo.or(qh.lanewise(VectorOperators.LSHR, IOTA16).and(1).lanewise(VectorOperators.LSHL, 4));
+                    hi = hi.or(qh.lanewise(VectorOperators.LSHR, IOTA16.add(16)).and(1)
+                            .lanewise(VectorOperators.LSHL, 4));
+                }
+            }
+            float d = scalar.scale(w, off);
+            if (levels) {
+                lo = LEVELS16.rearrange(lo.toShuffle());
+                hi = LEVELS16.rearrange(hi.toShuffle());
+            } else if (offset > 0) {
+                lo = lo.sub(offset);
+                hi = hi.sub(offset);
+            }
+            FloatVector fLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(d);
+            FloatVector fHi = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(d);
+            if (min) {
+                float m = scalar.minimum(w, off);
+                fLo = fLo.add(m);
+                fHi = fHi.add(m);
+            }
+            fLo.intoArray(dst, dstOff + b * BLOCK);
+            fHi.intoArray(dst, dstOff + b * BLOCK + 16);
+        }
     }
 
     @Override
