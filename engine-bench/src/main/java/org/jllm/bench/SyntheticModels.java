@@ -39,11 +39,11 @@ public final class SyntheticModels {
     }
 
     /**
-     * Writes {@code shape} with weight matrices in {@code type} to {@code out}, its vocabulary from
-     * {@code vocabDir}.
+     * Writes {@code shape} with weight matrices quantized for {@code target} (with llama-quantize's recipe, as
+     * {@link GgufQuantizer#tensorType}) to {@code out}, its vocabulary from {@code vocabDir}.
      */
-    public static void write(Shape shape, GgmlType type, Path vocabDir, Path out, long seed) throws IOException {
-        GgufQuantizer.parseType(type.name()); // the same set of writable types, with its message
+    public static void write(Shape shape, GgufQuantizer.Target target, Path vocabDir, Path out, long seed)
+            throws IOException {
         Path vocabFile = vocabDir.resolve(shape.vocabulary());
         if (!Files.isRegularFile(vocabFile)) {
             throw new IOException("the vocabulary for " + shape.name() + " is not there: " + vocabFile);
@@ -54,7 +54,7 @@ public final class SyntheticModels {
             GgufWriter w = new GgufWriter();
             w.putString("general.architecture", a);
             w.putString("general.name", "synthetic " + shape.name());
-            w.putUInt32("general.file_type", fileType(type));
+            w.putUInt32("general.file_type", target.fileType());
             w.putUInt32(a + ".context_length", shape.contextLength());
             w.putUInt32(a + ".embedding_length", shape.dim());
             w.putUInt32(a + ".block_count", shape.layers());
@@ -65,7 +65,7 @@ public final class SyntheticModels {
             w.putFloat32(a + ".rope.freq_base", shape.ropeBase());
             w.putFloat32(a + ".attention.layer_norm_rms_epsilon", 1e-5f);
             w.putUInt32(a + ".vocab_size", vocabSize);
-            if (type.isQuantized()) {
+            if (target.type().isQuantized()) {
                 w.putUInt32("general.quantization_version", 2);
             }
             for (String key : vocab.metadata().keySet()) {
@@ -77,48 +77,44 @@ public final class SyntheticModels {
             int headDim = dim / shape.heads();
             int kvDim = headDim * shape.kvHeads();
             SplittableRandom random = new SplittableRandom(seed);
-            matrix(w, "token_embd.weight", type, dim, vocabSize, random.split());
+            Recipe q = new Recipe(target, shape.layers(), !shape.tiedOutput());
+            matrix(w, "token_embd.weight", q, -1, dim, vocabSize, random.split());
             for (int l = 0; l < shape.layers(); l++) {
                 String p = "blk." + l + ".";
                 ones(w, p + "attn_norm.weight", dim);
-                matrix(w, p + "attn_q.weight", type, dim, dim, random.split());
-                matrix(w, p + "attn_k.weight", type, dim, kvDim, random.split());
-                matrix(w, p + "attn_v.weight", type, dim, kvDim, random.split());
+                matrix(w, p + "attn_q.weight", q, l, dim, dim, random.split());
+                matrix(w, p + "attn_k.weight", q, l, dim, kvDim, random.split());
+                matrix(w, p + "attn_v.weight", q, l, dim, kvDim, random.split());
                 if (shape.qkvBias()) {
                     vector(w, p + "attn_q.bias", dim, random.split());
                     vector(w, p + "attn_k.bias", kvDim, random.split());
                     vector(w, p + "attn_v.bias", kvDim, random.split());
                 }
-                matrix(w, p + "attn_output.weight", type, dim, dim, random.split());
+                matrix(w, p + "attn_output.weight", q, l, dim, dim, random.split());
                 ones(w, p + "ffn_norm.weight", dim);
-                matrix(w, p + "ffn_gate.weight", type, dim, shape.feedForward(), random.split());
-                matrix(w, p + "ffn_up.weight", type, dim, shape.feedForward(), random.split());
-                matrix(w, p + "ffn_down.weight", type, shape.feedForward(), dim, random.split());
+                matrix(w, p + "ffn_gate.weight", q, l, dim, shape.feedForward(), random.split());
+                matrix(w, p + "ffn_up.weight", q, l, dim, shape.feedForward(), random.split());
+                matrix(w, p + "ffn_down.weight", q, l, shape.feedForward(), dim, random.split());
             }
             ones(w, "output_norm.weight", dim);
             if (!shape.tiedOutput()) {
-                matrix(w, "output.weight", type, dim, vocabSize, random.split());
+                matrix(w, "output.weight", q, -1, dim, vocabSize, random.split());
             }
             w.write(out);
         }
     }
 
-    private static int fileType(GgmlType type) {
-        return switch (type) {
-            case F32 -> 0;
-            case F16 -> 1;
-            case Q4_0 -> 2;
-            case Q4_1 -> 3;
-            case Q8_0 -> 7;
-            case Q5_0 -> 8;
-            case Q5_1 -> 9;
-            case BF16 -> 32;
-            default -> throw new IllegalArgumentException("no file type for " + type);
-        };
+    /** The recipe's type for each matrix of the model being written. */
+    private record Recipe(GgufQuantizer.Target target, int layers, boolean hasOutput) {
+        GgmlType type(String name, int layer, int cols) {
+            return GgufQuantizer.tensorType(target, false, name, cols, layer, layers, hasOutput);
+        }
     }
 
     /** A cols x rows matrix of random values in {@code type}, generated and quantized row by row. */
-    private static void matrix(GgufWriter w, String name, GgmlType type, int cols, int rows, SplittableRandom r) {
+    private static void matrix(GgufWriter w, String name, Recipe recipe, int layer, int cols, int rows,
+                               SplittableRandom r) {
+        GgmlType type = recipe.type(name, layer, cols);
         w.addTensor(name, type, new long[] {cols, rows}, out -> {
             float[] row = new float[cols];
             byte[] q = new byte[(int) type.bytesFor(cols)];

@@ -14,8 +14,8 @@ final class SynthCommand extends Common implements Callable<Integer> {
             + "stories110m.")
     String shape;
 
-    @Option(names = "--type", defaultValue = "Q8_0", description = "Weight type: Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, F16, "
-            + "BF16, F32 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--type", defaultValue = "Q8_0", description = "Quantization as llama-quantize names it: Q8_0, Q4_0, "
+            + "Q4_1, Q5_0, Q5_1, Q6_K, Q4_K_M, F16, BF16, F32, with its recipe (default: ${DEFAULT-VALUE}).")
     String type;
 
     @Option(names = {"-o", "--output"}, required = true, description = "GGUF file to write.")
@@ -35,7 +35,7 @@ final class SynthCommand extends Common implements Callable<Integer> {
             throw new IllegalArgumentException("unknown shape '" + shape + "': one of " + SyntheticModels.shapeNames());
         }
         Path vocab = vocabDir != null ? vocabDir : defaultVocabDir();
-        SyntheticModels.write(s, GgufQuantizer.parseType(type), vocab, out, seed);
+        SyntheticModels.write(s, GgufQuantizer.Target.parse(type), vocab, out, seed);
         System.out.println("wrote " + out);
         return 0;
     }

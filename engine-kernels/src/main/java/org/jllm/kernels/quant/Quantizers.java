@@ -7,7 +7,7 @@ import org.jllm.kernels.Numbers;
  * Float rows to ggml block layouts, computed as ggml's reference quantizers ({@code quantize_row_*_ref}, what
  * {@code llama-quantize} runs without an importance matrix), so the bytes are identical: the same float operations
  * in the same order, C's truncating float-to-int conversions and {@code roundf}, scales rounded to F16 to nearest
- * even.
+ * even. Q4_K and Q6_K follow ggml's search for their scales ({@link KQuantizers}).
  */
 public final class Quantizers {
     private Quantizers() {
@@ -16,7 +16,7 @@ public final class Quantizers {
     /** Whether {@link #quantizeRow} can write {@code type}. */
     public static boolean supports(GgmlType type) {
         return switch (type) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -41,6 +41,8 @@ public final class Quantizers {
                 case Q4_1 -> q4_1(x, xo, out, o);
                 case Q5_0 -> q5_0(x, xo, out, o);
                 case Q5_1 -> q5_1(x, xo, out, o);
+                case Q4_K -> KQuantizers.q4_K(x, xo, out, o);
+                case Q6_K -> KQuantizers.q6_K(x, xo, out, o);
                 default -> throw new UnsupportedOperationException("no quantizer for " + type + " yet");
             }
         }
