@@ -1,8 +1,10 @@
 package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -20,7 +22,12 @@ import org.jllm.kernels.quant.Q6_KKernel;
 final class VectorKQuantKernels {
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final int BLOCK = 256;
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     private static final int LANES = 8;
     /** Lanes 4-7: the second 16 values of a chunk of 32, which have their own scale. */
     private static final VectorMask<Integer> UPPER_HALF =
@@ -69,6 +76,100 @@ final class VectorKQuantKernels {
                         .add(high.mul(scaleMin(w, block + 4, 2 * j + 1, 0)));
             }
             acc.intoArray(lanes, 0);
+        }
+
+        /**
+         * The scalar kernel's arithmetic in one loop: the 12 scale bytes read once and unpacked in registers, lane
+         * sums and float accumulation kept in vectors (written out here, not in helpers: vectors passed to a call
+         * that is not inlined are boxed), so the bits equal {@link Q4_KKernel#matVec}'s.
+         */
+        @Override
+        public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+            int blocks = cols / BLOCK;
+            int bb = type().bytesPerBlock();
+            int[] xi = x.ints();
+            float[] xd = x.scales();
+            float[] bsums = x.sums();
+            for (int r = rowFrom; r < rowTo; r++) {
+                long row = (long) r * blocks * bb;
+                FloatVector acc = FloatVector.zero(F);
+                float m0 = 0f;
+                float m1 = 0f;
+                float m2 = 0f;
+                float m3 = 0f;
+                for (int b = 0; b < blocks; b++) {
+                    long block = row + (long) b * bb;
+                    long s8 = w.get(I64, block + 4);
+                    int s4 = w.get(I32, block + 12);
+                    float dmin = -xd[b] * org.jllm.kernels.Numbers.f16ToFloat(w.get(I16, block + 2));
+                    int bs = b * 16;
+                    // Scales and minimums of sub-blocks 0-3 are the low 6 bits of bytes 0-3 and 4-7; of 4-7, the
+                    // nibbles of bytes 8-11 plus the top 2 bits of bytes 0-3 (scales) and 4-7 (minimums).
+                    int prod0 = minimum(s8, s4, 0) * sum(bsums, bs, 0) + minimum(s8, s4, 1) * sum(bsums, bs, 1);
+                    int prod1 = minimum(s8, s4, 2) * sum(bsums, bs, 2) + minimum(s8, s4, 3) * sum(bsums, bs, 3);
+                    int prod2 = minimum(s8, s4, 4) * sum(bsums, bs, 4) + minimum(s8, s4, 5) * sum(bsums, bs, 5);
+                    int prod3 = minimum(s8, s4, 6) * sum(bsums, bs, 6) + minimum(s8, s4, 7) * sum(bsums, bs, 7);
+                    m0 = Math.fma(dmin, (float) prod0, m0);
+                    m1 = Math.fma(dmin, (float) prod1, m1);
+                    m2 = Math.fma(dmin, (float) prod2, m2);
+                    m3 = Math.fma(dmin, (float) prod3, m3);
+                    IntVector lanes = IntVector.zero(I);
+                    int xo = b * BLOCK;
+                    for (int j = 0; j < 4; j++) {
+                        IntVector q = ByteVector.fromMemorySegment(B, w, block + 16 + 32L * j, LE).reinterpretAsInts();
+                        int xl = xo + 64 * j;
+                        IntVector low = q.and(0x0f).mul(IntVector.fromArray(I, xi, xl))
+                                .add(q.lanewise(VectorOperators.LSHR, 8).and(0x0f)
+                                        .mul(IntVector.fromArray(I, xi, xl + LANES)))
+                                .add(q.lanewise(VectorOperators.LSHR, 16).and(0x0f)
+                                        .mul(IntVector.fromArray(I, xi, xl + 2 * LANES)))
+                                .add(q.lanewise(VectorOperators.LSHR, 24).and(0x0f)
+                                        .mul(IntVector.fromArray(I, xi, xl + 3 * LANES)));
+                        int xh = xl + 32;
+                        IntVector high = q.lanewise(VectorOperators.LSHR, 4).and(0x0f)
+                                .mul(IntVector.fromArray(I, xi, xh))
+                                .add(q.lanewise(VectorOperators.LSHR, 12).and(0x0f)
+                                        .mul(IntVector.fromArray(I, xi, xh + LANES)))
+                                .add(q.lanewise(VectorOperators.LSHR, 20).and(0x0f)
+                                        .mul(IntVector.fromArray(I, xi, xh + 2 * LANES)))
+                                .add(q.lanewise(VectorOperators.LSHR, 28).and(0x0f)
+                                        .mul(IntVector.fromArray(I, xi, xh + 3 * LANES)));
+                        lanes = lanes.add(low.mul(scale(s8, s4, 2 * j))).add(high.mul(scale(s8, s4, 2 * j + 1)));
+                    }
+                    float d = xd[b] * org.jllm.kernels.Numbers.f16ToFloat(w.get(I16, block));
+                    acc = ((FloatVector) lanes.convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F, d), acc);
+                }
+                acc = acc.add(acc.rearrange(Reductions.XOR256_4));
+                acc = acc.add(acc.rearrange(Reductions.XOR256_2));
+                acc = acc.add(acc.rearrange(Reductions.XOR256_1));
+                out[r] = acc.lane(0) + ((m0 + m2) + (m1 + m3));
+            }
+        }
+
+        /** The 6-bit scale of sub-block s from the 12 packed bytes: s8 = bytes 0-7, s4 = bytes 8-11. */
+        private static int scale(long s8, int s4, int s) {
+            if (s < 4) {
+                return (int) (s8 >>> (8 * s)) & 63;
+            }
+            int low = (s4 >>> (8 * (s - 4))) & 0x0f;
+            int high = (int) (s8 >>> (8 * (s - 4) + 6)) & 3;
+            return low | high << 4;
+        }
+
+        /** The 6-bit minimum of sub-block s. */
+        private static int minimum(long s8, int s4, int s) {
+            if (s < 4) {
+                return (int) (s8 >>> (8 * s + 32)) & 63;
+            }
+            int low = (s4 >>> (8 * (s - 4) + 4)) & 0x0f;
+            int high = (int) (s8 >>> (8 * s + 6)) & 3;
+            return low | high << 4;
+        }
+
+        /** The activations' sum over sub-block s (two 16-value sums, exact small integers). */
+        private static int sum(float[] bsums, int at, int s) {
+            return (int) (bsums[at + 2 * s] + bsums[at + 2 * s + 1]);
         }
     }
 
