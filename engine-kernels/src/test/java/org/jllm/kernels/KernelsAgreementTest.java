@@ -221,8 +221,11 @@ class KernelsAgreementTest {
                     assertArrayEquals(reference, o, 0f, type + ": vector and scalar give the same bits");
                 }
                 float[] row = new float[cols];
+                float[] scalarRow = new float[cols];
                 for (int i = 0; i < rows; i++) {
                     kernel.dequantizeRow(w, cols, i, row, 0);
+                    SCALAR.weights(type).dequantizeRow(w, cols, i, scalarRow, 0);
+                    assertArrayEquals(scalarRow, row, 0f, type + " dequantizeRow on " + k.name());
                     double exact = 0;
                     double scale = 0;
                     for (int j = 0; j < cols; j++) {

@@ -147,6 +147,35 @@ final class VectorKQuantKernels {
             }
         }
 
+        /** As the scalar reference (d * scale * q - dmin * min, multiply then subtract), 16 values at a time. */
+        @Override
+        protected void dequantizeBlock(MemorySegment w, long block, float[] dst, int off) {
+            if (FloatVector.SPECIES_PREFERRED.length() != 16) {
+                super.dequantizeBlock(w, block, dst, off);
+                return;
+            }
+            float d = org.jllm.kernels.Numbers.f16ToFloat(w.get(I16, block));
+            float dmin = org.jllm.kernels.Numbers.f16ToFloat(w.get(I16, block + 2));
+            long s8 = w.get(I64, block + 4);
+            int s4 = w.get(I32, block + 12);
+            for (int j = 0; j < 4; j++) {
+                float d1 = d * scale(s8, s4, 2 * j);
+                float m1 = dmin * minimum(s8, s4, 2 * j);
+                float d2 = d * scale(s8, s4, 2 * j + 1);
+                float m2 = dmin * minimum(s8, s4, 2 * j + 1);
+                long qs = block + 16 + 32L * j;
+                int o = off + 64 * j;
+                for (int h = 0; h < 32; h += 16) {
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, w, qs + h, LE)
+                            .convertShape(VectorOperators.B2I, IntVector.SPECIES_512, 0);
+                    ((FloatVector) q.and(0x0f).convert(VectorOperators.I2F, 0)).mul(d1).sub(m1)
+                            .intoArray(dst, o + h);
+                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0f).convert(VectorOperators.I2F, 0))
+                            .mul(d2).sub(m2).intoArray(dst, o + 32 + h);
+                }
+            }
+        }
+
         /** The 6-bit scale of sub-block s from the 12 packed bytes: s8 = bytes 0-7, s4 = bytes 8-11. */
         private static int scale(long s8, int s4, int s) {
             if (s < 4) {
