@@ -1,5 +1,6 @@
 package org.jllm.kernels.scalar;
 
+import org.jllm.kernels.Exp;
 import org.jllm.kernels.FloatOps;
 
 /** Plain-Java reference implementation of {@link FloatOps}. */
@@ -83,6 +84,10 @@ public final class ScalarFloatOps implements FloatOps {
         }
     }
 
+    /**
+     * As llama.cpp's soft_max: e^(x - max) by {@link Exp#exp}, summed per 16 values (a halving sum of a block, the
+     * last one padded with zeros as llama.cpp's masked cache slots are) into a double, then scaled by 1 / sum.
+     */
     @Override
     public void softmax(float[] x, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
@@ -90,10 +95,15 @@ public final class ScalarFloatOps implements FloatOps {
             max = Math.max(max, x[off + i]);
         }
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
+        float[] block = new float[16];
+        for (int i = 0; i < n; i += 16) {
+            java.util.Arrays.fill(block, 0f);
+            for (int j = 0; j < 16 && i + j < n; j++) {
+                float e = Exp.exp(x[off + i + j] - max);
+                x[off + i + j] = e;
+                block[j] = e;
+            }
+            sum += halvingSum(block);
         }
         float inv = (float) (1.0 / sum);
         for (int i = 0; i < n; i++) {
@@ -105,7 +115,7 @@ public final class ScalarFloatOps implements FloatOps {
     public void swiglu(float[] gate, float[] up, int n) {
         for (int i = 0; i < n; i++) {
             float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            gate[i] = g / (1f + Exp.exp(-g)) * up[i];
         }
     }
 
@@ -113,7 +123,7 @@ public final class ScalarFloatOps implements FloatOps {
     public void silu(float[] x, int n) {
         for (int i = 0; i < n; i++) {
             float v = x[i];
-            x[i] = v / (1f + (float) Math.exp(-v));
+            x[i] = v / (1f + Exp.exp(-v));
         }
     }
 }

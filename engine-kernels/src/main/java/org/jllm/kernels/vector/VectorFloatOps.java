@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
+import org.jllm.kernels.Exp;
 import org.jllm.kernels.FloatOps;
 
 /** {@link FloatOps} on the Vector API, at the platform's preferred width (16 floats with AVX-512). */
@@ -345,6 +346,7 @@ final class VectorFloatOps implements FloatOps {
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
+        // Per 16 values, the last block padded with zeros: the sums of the scalar reference (llama.cpp's order).
         double sum = 0;
         i = 0;
         for (int end = S.loopBound(n); i < end; i += L) {
@@ -352,10 +354,12 @@ final class VectorFloatOps implements FloatOps {
             e.intoArray(x, off + i);
             sum += Reductions.sum(e);
         }
-        for (; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
+        if (i < n) {
+            VectorMask<Float> valid = S.indexInRange(i, n);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + i, valid).sub(max)).blend(0f,
+                    valid.not());
+            e.intoArray(x, off + i, valid);
+            sum += Reductions.sum(e);
         }
         scale(x, off, n, (float) (1.0 / sum));
     }
@@ -369,7 +373,7 @@ final class VectorFloatOps implements FloatOps {
         }
         for (; i < n; i++) {
             float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            gate[i] = g / (1f + Exp.exp(-g)) * up[i];
         }
     }
 
@@ -382,7 +386,7 @@ final class VectorFloatOps implements FloatOps {
         }
         for (; i < n; i++) {
             float v = x[i];
-            x[i] = v / (1f + (float) Math.exp(-v));
+            x[i] = v / (1f + Exp.exp(-v));
         }
     }
 }
