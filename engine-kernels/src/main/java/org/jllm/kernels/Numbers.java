@@ -33,4 +33,18 @@ public final class Numbers {
     public static float roundToBf16(float v) {
         return bf16ToFloat(floatToBf16(v));
     }
+
+    /** The value of largest magnitude in {@code x[off..off+n)} (the first such), 0 when all are 0: ggml's "max". */
+    public static float largestMagnitude(float[] x, int off, int n) {
+        float max = 0f;
+        float amax = 0f;
+        for (int i = 0; i < n; i++) {
+            float ax = Math.abs(x[off + i]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[off + i];
+            }
+        }
+        return max;
+    }
 }

@@ -240,16 +240,8 @@ final class KQuantizers {
      */
     private static float symmetricScale(int nmax, float[] x, int xo) {
         int n = 16;
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[xo + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[xo + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
+        float max = Numbers.largestMagnitude(x, xo, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
             return 0f;
         }
         float iscale = -nmax / max;

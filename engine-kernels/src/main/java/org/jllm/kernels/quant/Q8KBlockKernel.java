@@ -49,16 +49,8 @@ public abstract class Q8KBlockKernel implements WeightKernel {
         int[] regrouped = out.ints(n);
         for (int b = 0; b < blocks; b++) {
             int base = b * BLOCK;
-            float max = 0f;
-            float amax = 0f;
-            for (int j = 0; j < BLOCK; j++) {
-                float ax = Math.abs(x[base + j]);
-                if (ax > amax) {
-                    amax = ax;
-                    max = x[base + j];
-                }
-            }
-            if (amax == 0f) {
+            float max = Numbers.largestMagnitude(x, base, BLOCK);
+            if (max == 0f) {
                 d[b] = 0f;
                 java.util.Arrays.fill(q, base, base + BLOCK, (byte) 0);
                 java.util.Arrays.fill(bsums, base / 16, base / 16 + 16, 0f);
@@ -91,16 +83,8 @@ public abstract class Q8KBlockKernel implements WeightKernel {
     @Override
     public void roundInput(float[] x, int xOff, int n, float[] dst, int dstOff) {
         for (int base = 0; base < n; base += BLOCK) {
-            float max = 0f;
-            float amax = 0f;
-            for (int j = 0; j < BLOCK; j++) {
-                float ax = Math.abs(x[xOff + base + j]);
-                if (ax > amax) {
-                    amax = ax;
-                    max = x[xOff + base + j];
-                }
-            }
-            if (amax == 0f) {
+            float max = Numbers.largestMagnitude(x, xOff + base, BLOCK);
+            if (max == 0f) {
                 java.util.Arrays.fill(dst, dstOff + base, dstOff + base + BLOCK, 0f);
                 continue;
             }
