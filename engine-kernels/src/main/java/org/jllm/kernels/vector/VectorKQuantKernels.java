@@ -62,22 +62,6 @@ final class VectorKQuantKernels {
     }
 
     static final class Q4_K extends Q4_KKernel {
-        @Override
-        protected void laneSums(MemorySegment w, long block, Activations x, int xOff, int[] lanes) {
-            int[] xi = x.ints();
-            IntVector acc = IntVector.zero(I);
-            for (int j = 0; j < 4; j++) {
-                IntVector q = packed(w, block + 16 + 32L * j);
-                IntVector low = dot(field(q, 0, 0, 0x0f), field(q, 1, 0, 0x0f), field(q, 2, 0, 0x0f),
-                        field(q, 3, 0, 0x0f), xi, xOff + 64 * j);
-                IntVector high = dot(field(q, 0, 4, 0x0f), field(q, 1, 4, 0x0f), field(q, 2, 4, 0x0f),
-                        field(q, 3, 4, 0x0f), xi, xOff + 64 * j + 32);
-                acc = acc.add(low.mul(scaleMin(w, block + 4, 2 * j, 0)))
-                        .add(high.mul(scaleMin(w, block + 4, 2 * j + 1, 0)));
-            }
-            acc.intoArray(lanes, 0);
-        }
-
         /**
          * The scalar kernel's arithmetic in one loop: the 12 scale bytes read once and unpacked in registers, lane
          * sums and float accumulation kept in vectors (written out here, not in helpers: vectors passed to a call
