@@ -34,11 +34,19 @@ final class LogitsCommand extends Common implements Callable<Integer> {
              Session session = m.newSession(tokens.length);
              OutputStream out = new BufferedOutputStream(Files.newOutputStream(output))) {
             ByteBuffer row = ByteBuffer.allocate(m.config().vocabularySize() * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (int t : tokens) {
-                float[] logits = session.evaluate(t);
+            // One batch, as llama.cpp's teacher-forced runs do (and as fast as prompts go).
+            java.io.IOException[] failure = new java.io.IOException[1];
+            session.evaluate(tokens, (index, logits) -> {
                 row.clear();
                 row.asFloatBuffer().put(logits);
-                out.write(row.array());
+                try {
+                    out.write(row.array());
+                } catch (java.io.IOException e) {
+                    failure[0] = e;
+                }
+            });
+            if (failure[0] != null) {
+                throw failure[0];
             }
         }
         System.err.printf("jllm: wrote %d positions of logits to %s%n", tokens.length, output);

@@ -61,6 +61,7 @@ public final class MatMuls implements WorkerPool.RangeTask {
             }
             for (int t = 0; t < n; t++) {
                 k.roundInput(x[t], 0, cols, input, t * cols);
+                k.toTileOrder(input, t * cols, cols);
             }
             run(ws, outs, i, j, n);
             i = j;
@@ -103,6 +104,7 @@ public final class MatMuls implements WorkerPool.RangeTask {
                 float[] wt = tile.weights(m * cols);
                 for (int j = 0; j < m; j++) {
                     w.kernel().dequantizeRow(w.weight().data(), cols, r + j, wt, j * cols);
+                    w.kernel().toTileOrder(wt, j * cols, cols);
                 }
                 float[] products = tile.products(n * m);
                 ops.matMulTile(wt, m, cols, input, n, products);

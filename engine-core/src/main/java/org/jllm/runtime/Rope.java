@@ -1,10 +1,13 @@
 package org.jllm.runtime;
 
+import org.jllm.kernels.FloatTrig;
+
 /**
  * Rotary position embedding on adjacent pairs (x[2i], x[2i+1]) of each head's first {@code ropeDim} values: the
  * "normal" RoPE llama.cpp applies to {@code llama} models, whose Q/K rows the converter stored permuted so that this
- * equals the Hugging Face rotate-half form. Angles follow ggml's recurrence (theta *= base^(-2/ropeDim) in float), so
- * they match llama.cpp to the last bit of the float arithmetic.
+ * equals the Hugging Face rotate-half form. Everything follows llama.cpp's float arithmetic to the last bit: the angle
+ * recurrence (theta *= base^(-2/ropeDim) in float), the C library's cosf/sinf of it ({@link FloatTrig}), and the
+ * rotation as its compiled code contracts it into fused multiply-adds.
  */
 public final class Rope {
     private final int ropeDim;
@@ -28,8 +31,8 @@ public final class Rope {
         float theta = pos;
         for (int i = 0; i < ropeDim / 2; i++) {
             float t = freqScale * (freqFactors == null ? theta : theta / freqFactors[i]);
-            cos[i] = (float) Math.cos(t);
-            sin[i] = (float) Math.sin(t);
+            cos[i] = FloatTrig.cos(t);
+            sin[i] = FloatTrig.sin(t);
             theta *= thetaScale;
         }
     }
@@ -41,8 +44,8 @@ public final class Rope {
             for (int i = 0; i < ropeDim / 2; i++) {
                 float x0 = x[base + 2 * i];
                 float x1 = x[base + 2 * i + 1];
-                x[base + 2 * i] = x0 * cos[i] - x1 * sin[i];
-                x[base + 2 * i + 1] = x0 * sin[i] + x1 * cos[i];
+                x[base + 2 * i] = Math.fma(x0, cos[i], -(x1 * sin[i]));
+                x[base + 2 * i + 1] = Math.fma(x0, sin[i], x1 * cos[i]);
             }
         }
     }

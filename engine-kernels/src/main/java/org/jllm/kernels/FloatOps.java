@@ -6,8 +6,19 @@ package org.jllm.kernels;
  */
 public interface FloatOps {
 
-    /** Sum of a[aOff+i] * b[bOff+i] for i in [0, n). */
+    /**
+     * Sum of a[aOff+i] * b[bOff+i] for i in [0, n). When n is a multiple of 16 it is summed in 16 lanes, one
+     * multiply-add per value, and the lanes reduced by halving (llama.cpp's tinyBLAS order, which its matrix
+     * products and a single token's attention scores use); otherwise as {@link #dotInSteps}.
+     */
     float dot(float[] a, int aOff, float[] b, int bOff, int n);
+
+    /**
+     * The same sum in the order of ggml's {@code ggml_vec_dot_f32}: 64-value steps into four 16-lane accumulators
+     * (combined (0+2)+(1+3), then halved), the remaining values added one product at a time. llama.cpp scores the
+     * attention of a batch of tokens in this order.
+     */
+    float dotInSteps(float[] a, int aOff, float[] b, int bOff, int n);
 
     /**
      * One tile of a matrix product: {@code out[t * rows + r] = dot(w, r * cols, x, t * cols, cols)} for
@@ -32,12 +43,27 @@ public interface FloatOps {
     /** x[off+i] *= alpha. */
     void scale(float[] x, int off, int n, float alpha);
 
-    /** Sum of squares, accumulated in double as llama.cpp does for its norms. */
-    double sumOfSquares(float[] x, int off, int n);
+    /**
+     * Sum of squares as llama.cpp's norms take it: float squares added one after another into a double. Kept
+     * sequential on both paths (a norm is a tiny part of a token's work) so both give the same bits.
+     */
+    static double sumOfSquares(float[] x, int off, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x[off + i];
+            sum += v * v;
+        }
+        return sum;
+    }
 
-    /** out[i] = x[i] * (1 / sqrt(mean(x^2) + eps)) * weight[i]: RMSNorm. {@code out} may be {@code x}. */
+    /**
+     * out[i] = x[i] * (1 / sqrt(mean(x^2) + eps)) * weight[i]: RMSNorm. {@code out} may be {@code x}. The scale is
+     * rounded as llama.cpp's {@code 1.0f/sqrtf(mean + eps)} is (float square root, then float division), so normed
+     * activations that F16/BF16 weights round again end up on the same side of a rounding boundary.
+     */
     default void rmsNorm(float[] out, float[] x, float[] weight, int n, float eps) {
-        float s = (float) (1.0 / Math.sqrt((float) (sumOfSquares(x, 0, n) / n) + eps));
+        float mean = (float) (sumOfSquares(x, 0, n) / n);
+        float s = 1f / (float) Math.sqrt(mean + eps);
         mulScaled(out, x, weight, s, n);
     }
 

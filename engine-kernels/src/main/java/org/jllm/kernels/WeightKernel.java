@@ -34,4 +34,12 @@ public interface WeightKernel {
 
     /** Writes the {@code cols} values of row {@code row}, as floats, to {@code dst[dstOff..]}. */
     void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff);
+
+    /**
+     * Rearranges {@code v[off..off+cols)}, a row as {@link #dequantizeRow} or {@link #roundInput} wrote it, into the
+     * column order in which the matrix-matrix path's 16 float lanes ({@code FloatOps.matMulTile}) add the products
+     * in the order of {@link #matVec}. Natural order (nothing to do) except where a type's dot product pairs values.
+     */
+    default void toTileOrder(float[] v, int off, int cols) {
+    }
 }

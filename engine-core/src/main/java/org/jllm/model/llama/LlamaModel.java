@@ -89,7 +89,7 @@ final class LlamaModel implements LanguageModel {
             s.rope.rotate(s.q, c.headCount(), c.headDim());
             s.rope.rotate(s.k, c.headCountKv(), c.headDim());
             s.kv.store(l, pos, s.k, s.v);
-            s.attention(ops, l, pos, s.q, s.att);
+            s.attention(ops, l, pos, s.q, s.att, false);
             s.mv.apply(w.wo(), s.att, s.xb);
             ops.add(s.x, s.xb, dim);
 
@@ -132,7 +132,7 @@ final class LlamaModel implements LanguageModel {
         for (int start = 0; start < count; start += size) {
             int n = Math.min(size, count - start);
             forwardBlock(s, b, tokens, offset + start, n, position + start, start, eachPosition,
-                    start + n == count);
+                    start + n == count, count > 1);
         }
         return s.logits;
     }
@@ -142,7 +142,7 @@ final class LlamaModel implements LanguageModel {
      * position-dependent parts (RoPE, K/V cache, causal attention) go token by token.
      */
     private void forwardBlock(LlamaState s, LlamaState.Block b, int[] tokens, int offset, int n, int pos,
-                              int index, PositionLogits eachPosition, boolean last) {
+                              int index, PositionLogits eachPosition, boolean last, boolean batched) {
         int dim = c.embeddingLength();
         float eps = c.normEpsilon();
         for (int i = 0; i < n; i++) {
@@ -161,7 +161,7 @@ final class LlamaModel implements LanguageModel {
                 s.kv.store(l, pos + i, b.k[i], b.v[i]);
             }
             for (int i = 0; i < n; i++) {
-                s.attention(ops, l, pos + i, b.q[i], b.att[i]);
+                s.attention(ops, l, pos + i, b.q[i], b.att[i], batched);
             }
             s.mm.apply(w.wo(), b.att, n, b.xb);
             for (int i = 0; i < n; i++) {

@@ -106,12 +106,14 @@ final class LlamaState implements ForwardState {
      * Causal grouped-query attention of the query in {@code q} over positions 0..pos of layer {@code layer}; writes
      * the heads' outputs side by side into {@code att}. The weighted sum of values keeps 16 partial sums (position t
      * goes to partial sum t mod 16) combined by halving at the end: the order llama.cpp's matmul of the probabilities
-     * with the value cache uses, so rounded activations downstream round the same way.
+     * with the value cache uses, so rounded activations downstream round the same way. For the same reason the
+     * scores of a token read {@code batched} with others are summed as llama.cpp sums them in a batch
+     * ({@link FloatOps#dotInSteps}), those of a token read alone as it sums a single token's ({@link FloatOps#dot}).
      */
-    void attention(FloatOps ops, int layer, int pos, float[] q, float[] att) {
+    void attention(FloatOps ops, int layer, int pos, float[] q, float[] att, boolean batched) {
         int headDim = c.headDim();
         int group = c.headCount() / c.headCountKv();
-        float scale = (float) (1.0 / Math.sqrt(headDim));
+        float scale = 1f / (float) Math.sqrt(headDim); // llama.cpp's 1.0f/sqrtf(n_embd_head)
         float[] keys = kv.keys(layer);
         float[] values = kv.values(layer);
         int stride = c.kvDim();
@@ -119,7 +121,9 @@ final class LlamaState implements ForwardState {
             int qOff = h * headDim;
             int kvOff = (h / group) * headDim;
             for (int t = 0; t <= pos; t++) {
-                scores[t] = ops.dot(q, qOff, keys, t * stride + kvOff, headDim) * scale;
+                int k = t * stride + kvOff;
+                scores[t] = (batched ? ops.dotInSteps(q, qOff, keys, k, headDim) : ops.dot(q, qOff, keys, k, headDim))
+                        * scale;
             }
             ops.softmax(scores, 0, pos + 1);
             java.util.Arrays.fill(lanes, 0f);

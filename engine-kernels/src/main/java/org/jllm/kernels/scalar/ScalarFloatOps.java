@@ -6,11 +6,7 @@ import org.jllm.kernels.FloatOps;
 /** Plain-Java reference implementation of {@link FloatOps}. */
 public final class ScalarFloatOps implements FloatOps {
 
-    /**
-     * Summed in the order of llama.cpp's AVX-512 kernels, so the scalar and vector paths give the same bits: 16 lanes
-     * fed block after block when n is a multiple of 16 (tinyBLAS), else four sets of lanes over 64-value steps
-     * (vec_dot_f32) with the tail added in order; lanes are combined by halving.
-     */
+    /** Summed in the orders {@link FloatOps} describes, so the scalar and vector paths give the same bits. */
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         float[][] acc = new float[4][16];
@@ -20,6 +16,12 @@ public final class ScalarFloatOps implements FloatOps {
             }
             return halvingSum(acc[0]);
         }
+        return dotInSteps(a, aOff, b, bOff, n);
+    }
+
+    @Override
+    public float dotInSteps(float[] a, int aOff, float[] b, int bOff, int n) {
+        float[][] acc = new float[4][16];
         int i = 0;
         for (int bound = n - n % 64; i < bound; i += 64) {
             for (int k = 0; k < 4; k++) {
@@ -65,16 +67,6 @@ public final class ScalarFloatOps implements FloatOps {
         for (int i = 0; i < n; i++) {
             x[off + i] *= alpha;
         }
-    }
-
-    @Override
-    public double sumOfSquares(float[] x, int off, int n) {
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float v = x[off + i];
-            sum += v * v;
-        }
-        return sum;
     }
 
     @Override

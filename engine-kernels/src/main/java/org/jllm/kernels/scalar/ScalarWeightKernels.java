@@ -202,6 +202,29 @@ public final class ScalarWeightKernels {
             return cols % 32 == 0 ? cols : cols - cols % 64;
         }
 
+        /**
+         * Rows of a multiple of 32 (one accumulator, the tinyBLAS order of llama.cpp's batches): each 32 values as the
+         * 16 odd-indexed then the 16 even-indexed ones, so lane j adds product 2j+1, then 2j, as VDPBF16PS does.
+         */
+        public static void pairsToTileOrder(float[] v, int off, int cols) {
+            if (cols % 32 != 0) {
+                return; // two accumulators and a double tail: no lane order reproduces it; float rounding apart
+            }
+            float[] block = new float[32];
+            for (int b = off; b < off + cols; b += 32) {
+                System.arraycopy(v, b, block, 0, 32);
+                for (int j = 0; j < 16; j++) {
+                    v[b + j] = block[2 * j + 1];
+                    v[b + 16 + j] = block[2 * j];
+                }
+            }
+        }
+
+        @Override
+        public void toTileOrder(float[] v, int off, int cols) {
+            pairsToTileOrder(v, off, cols);
+        }
+
         @Override
         public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
             float[] x = in.floats();

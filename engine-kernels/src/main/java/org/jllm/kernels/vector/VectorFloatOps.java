@@ -25,6 +25,14 @@ final class VectorFloatOps implements FloatOps {
             }
             return Reductions.sum(acc);
         }
+        return dotInSteps(a, aOff, b, bOff, n);
+    }
+
+    @Override
+    public float dotInSteps(float[] a, int aOff, float[] b, int bOff, int n) {
+        if (L != 16) {
+            return plainDot(a, aOff, b, bOff, n);
+        }
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = FloatVector.zero(S);
         FloatVector acc2 = FloatVector.zero(S);
@@ -304,26 +312,7 @@ final class VectorFloatOps implements FloatOps {
         }
     }
 
-    @Override
-    public double sumOfSquares(float[] x, int off, int n) {
-        // Float lanes, reduced in double: within float rounding of the scalar double accumulation.
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, off + i);
-            acc = v.fma(v, acc);
-        }
-        double sum = 0;
-        for (int lane = 0; lane < L; lane++) {
-            sum += acc.lane(lane);
-        }
-        for (; i < n; i++) {
-            float v = x[off + i];
-            sum += v * v;
-        }
-        return sum;
-    }
-
+    
     @Override
     public void mulScaled(float[] out, float[] x, float[] w, float s, int n) {
         int i = 0;

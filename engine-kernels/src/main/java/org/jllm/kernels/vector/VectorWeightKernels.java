@@ -189,6 +189,11 @@ final class VectorWeightKernels {
             return bf16ToFloat(loadShorts(w, byteOffset));
         }
 
+        @Override
+        public void toTileOrder(float[] v, int off, int cols) {
+            ScalarWeightKernels.Bf16Kernel.pairsToTileOrder(v, off, cols);
+        }
+
         /** The order of the scalar reference (VDPBF16PS lanes); see {@code ScalarWeightKernels.Bf16Kernel}. */
         @Override
         public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
