@@ -76,11 +76,10 @@ class ReferenceLogitsTest {
     }
 
     /**
-     * The reference's own procedure, all positions in one batch: for F32, F16 and BF16 files whose rows are multiples
-     * of 32 values the logits equal llama.cpp's bit for bit (same summation orders, the same F16/BF16 roundings, RoPE
-     * with glibc's sinf/cosf); stories260K's 172-value FFN rows take ggml's generic paths, which we match to within
-     * the stated tolerance; quantized files differ by float rounding (their dot products are summed in another
-     * order) until an activation quantization flips.
+     * The reference's own procedure, all positions in one batch: the {@link ReferenceModels#isBitExact} files give
+     * llama.cpp's logits bit for bit (same summation orders, the same F16/BF16 roundings, RoPE with glibc's
+     * sinf/cosf); the others are within their stated tolerance: quantized files differ by float rounding (their
+     * dot products are summed in another order) until an activation quantization flips.
      */
     @ParameterizedTest(name = "{0} logits-{1}")
     @MethodSource("cases")
@@ -92,8 +91,7 @@ class ReferenceLogitsTest {
         int vocab = ref.get("n_vocab").asInt();
         float[] expected = TestData.littleEndianFloats(json.resolveSibling(ref.get("data").asText()));
         Model model = ReferenceModels.model(modelId);
-        boolean exact = !ReferenceModels.isQuantized(modelId) && !modelId.startsWith("stories260K");
-        double tol = exact ? 0 : ReferenceModels.logitTolerance(modelId);
+        double tol = ReferenceModels.isBitExact(modelId) ? 0 : ReferenceModels.logitTolerance(modelId);
         double[] worst = {0};
         int[] at = {-1};
         try (Session session = model.newSession(ids.length)) {

@@ -52,6 +52,14 @@ public final class ReferenceModels {
      * before each matmul and summed in the order of llama.cpp's AVX-512 kernels, as llama.cpp does; what remains is
      * of the size of llama.cpp's own batch-versus-token-by-token noise ({@code max_abs_diff_token_by_token}).
      */
+    /**
+     * Float files whose logits equal llama.cpp's bit for bit (every row a multiple of 32 values: the summation orders
+     * and roundings are llama.cpp's); stories260K's 172-value FFN rows go through ggml's generic paths instead.
+     */
+    public static boolean isBitExact(String modelId) {
+        return !isQuantized(modelId) && !modelId.startsWith("stories260K");
+    }
+
     public static double logitTolerance(String modelId) {
         if (isQuantized(modelId)) {
             return QUANTIZED_TOLERANCE;
