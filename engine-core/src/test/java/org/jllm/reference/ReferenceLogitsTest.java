@@ -41,13 +41,10 @@ class ReferenceLogitsTest {
     @ParameterizedTest(name = "{0} logits-{1}")
     @MethodSource("cases")
     void logitsMatchLlamaCpp(String modelId, int k) throws Exception {
-        Path json = ReferenceModels.dir(modelId).resolve("logits-" + k + ".json");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(json), "no " + json.getFileName());
-        JsonNode ref = TestData.json(json);
-        int[] ids = TestData.ints(ref.get("ids"));
-        int vocab = ref.get("n_vocab").asInt();
-        float[] expected = TestData.littleEndianFloats(json.resolveSibling(ref.get("data").asText()));
-        assertEquals((long) ids.length * vocab, expected.length, "reference shape");
+        Reference r = Reference.load(modelId, k);
+        int[] ids = r.ids();
+        int vocab = r.vocab();
+        float[] expected = r.logits();
 
         Model model = ReferenceModels.model(modelId);
         double tol = ReferenceModels.logitTolerance(modelId);
@@ -67,7 +64,7 @@ class ReferenceLogitsTest {
             }
         }
         if (ReferenceModels.isQuantized(modelId)) {
-            assertSameArgmaxWhereClear(modelId, k, ids.length, vocab, expected, model, tol);
+            assertSameArgmaxWhereClear(modelId, k, ids, vocab, expected, model, tol);
         }
         double worst = maxDiff;
         int at = worstPos;
@@ -84,12 +81,10 @@ class ReferenceLogitsTest {
     @ParameterizedTest(name = "{0} logits-{1}")
     @MethodSource("cases")
     void teacherForcedBatchMatchesLlamaCpp(String modelId, int k) throws Exception {
-        Path json = ReferenceModels.dir(modelId).resolve("logits-" + k + ".json");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(json), "no " + json.getFileName());
-        JsonNode ref = TestData.json(json);
-        int[] ids = TestData.ints(ref.get("ids"));
-        int vocab = ref.get("n_vocab").asInt();
-        float[] expected = TestData.littleEndianFloats(json.resolveSibling(ref.get("data").asText()));
+        Reference r = Reference.load(modelId, k);
+        int[] ids = r.ids();
+        int vocab = r.vocab();
+        float[] expected = r.logits();
         Model model = ReferenceModels.model(modelId);
         double tol = ReferenceModels.isBitExact(modelId) ? 0 : ReferenceModels.logitTolerance(modelId);
         double[] worst = {0};
@@ -110,12 +105,10 @@ class ReferenceLogitsTest {
     }
 
     /** At every position where llama.cpp's best logit leads the second by more than {@code margin}, ours agrees. */
-    private static void assertSameArgmaxWhereClear(String modelId, int k, int positions, int vocab, float[] expected,
+    private static void assertSameArgmaxWhereClear(String modelId, int k, int[] ids, int vocab, float[] expected,
                                                    Model model, double margin) {
-        int[] ids = new int[positions];
+        int positions = ids.length;
         try (Session session = model.newSession(positions)) {
-            JsonNode ref = TestData.json(ReferenceModels.dir(modelId).resolve("logits-" + k + ".json"));
-            ids = TestData.ints(ref.get("ids"));
             for (int pos = 0; pos < positions; pos++) {
                 float[] logits = session.evaluate(ids[pos]);
                 int best = 0;
@@ -135,6 +128,19 @@ class ReferenceLogitsTest {
                             modelId + " logits-" + k + " position " + pos + ": argmax (llama.cpp leads by " + lead + ")");
                 }
             }
+        }
+    }
+
+    /** One {@code logits-<k>.json}: the ids and llama.cpp's logits, row-major [position][vocabulary]. */
+    private record Reference(int[] ids, int vocab, float[] logits) {
+        static Reference load(String modelId, int k) {
+            Path json = ReferenceModels.dir(modelId).resolve("logits-" + k + ".json");
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(json), "no " + json.getFileName());
+            JsonNode ref = TestData.json(json);
+            Reference r = new Reference(TestData.ints(ref.get("ids")), ref.get("n_vocab").asInt(),
+                    TestData.littleEndianFloats(json.resolveSibling(ref.get("data").asText())));
+            assertEquals((long) r.ids().length * r.vocab(), r.logits().length, "reference shape");
+            return r;
         }
     }
 }
