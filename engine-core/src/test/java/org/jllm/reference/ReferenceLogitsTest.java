@@ -48,28 +48,18 @@ class ReferenceLogitsTest {
 
         Model model = ReferenceModels.model(modelId);
         double tol = ReferenceModels.logitTolerance(modelId);
-        double maxDiff = 0;
-        int worstPos = -1;
+        WorstDiff worst = new WorstDiff(r);
         try (Session session = model.newSession(ids.length)) {
             for (int pos = 0; pos < ids.length; pos++) {
                 float[] logits = session.evaluate(ids[pos]);
                 assertEquals(vocab, logits.length);
-                for (int v = 0; v < vocab; v++) {
-                    double d = Math.abs(logits[v] - expected[pos * vocab + v]);
-                    if (!(d <= maxDiff)) {
-                        maxDiff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
-                        worstPos = pos;
-                    }
-                }
+                worst.add(pos, logits);
             }
         }
         if (ReferenceModels.isQuantized(modelId)) {
             assertSameArgmaxWhereClear(modelId, k, ids, vocab, expected, model, tol);
         }
-        double worst = maxDiff;
-        int at = worstPos;
-        assertTrue(worst <= tol, () -> modelId + " logits-" + k + ": max abs diff " + worst + " at position " + at
-                + " exceeds " + tol);
+        worst.assertWithin(tol, modelId + " logits-" + k);
     }
 
     /**
@@ -83,25 +73,13 @@ class ReferenceLogitsTest {
     void teacherForcedBatchMatchesLlamaCpp(String modelId, int k) throws Exception {
         Reference r = Reference.load(modelId, k);
         int[] ids = r.ids();
-        int vocab = r.vocab();
-        float[] expected = r.logits();
         Model model = ReferenceModels.model(modelId);
         double tol = ReferenceModels.isBitExact(modelId) ? 0 : ReferenceModels.logitTolerance(modelId);
-        double[] worst = {0};
-        int[] at = {-1};
+        WorstDiff worst = new WorstDiff(r);
         try (Session session = model.newSession(ids.length)) {
-            session.evaluate(ids, (pos, logits) -> {
-                for (int v = 0; v < vocab; v++) {
-                    double d = Math.abs(logits[v] - expected[pos * vocab + v]);
-                    if (!(d <= worst[0])) {
-                        worst[0] = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
-                        at[0] = pos;
-                    }
-                }
-            });
+            session.evaluate(ids, worst::add);
         }
-        assertTrue(worst[0] <= tol, () -> modelId + " logits-" + k + " in one batch: max abs diff " + worst[0]
-                + " at position " + at[0] + " exceeds " + tol);
+        worst.assertWithin(tol, modelId + " logits-" + k + " in one batch");
     }
 
     /** At every position where llama.cpp's best logit leads the second by more than {@code margin}, ours agrees. */
@@ -128,6 +106,33 @@ class ReferenceLogitsTest {
                             modelId + " logits-" + k + " position " + pos + ": argmax (llama.cpp leads by " + lead + ")");
                 }
             }
+        }
+    }
+
+    /** The largest absolute difference from a reference's logits, and where it is (NaN counts as infinite). */
+    private static final class WorstDiff {
+        private final Reference ref;
+        private double max;
+        private int position = -1;
+
+        WorstDiff(Reference ref) {
+            this.ref = ref;
+        }
+
+        void add(int pos, float[] logits) {
+            int vocab = ref.vocab();
+            for (int v = 0; v < vocab; v++) {
+                double d = Math.abs(logits[v] - ref.logits()[pos * vocab + v]);
+                if (!(d <= max)) {
+                    max = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
+                    position = pos;
+                }
+            }
+        }
+
+        void assertWithin(double tol, String what) {
+            assertTrue(max <= tol, () -> what + ": max abs diff " + max + " at position " + position
+                    + " exceeds " + tol);
         }
     }
 

@@ -9,14 +9,14 @@ public final class ScalarFloatOps implements FloatOps {
     /** Summed in the orders {@link FloatOps} describes, so the scalar and vector paths give the same bits. */
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        float[][] acc = new float[4][16];
-        if (n % 16 == 0) {
-            for (int i = 0; i < n; i += 16) {
-                fmaBlock(a, aOff + i, b, bOff + i, acc[0]);
-            }
-            return halvingSum(acc[0]);
+        if (n % 16 != 0) {
+            return dotInSteps(a, aOff, b, bOff, n);
         }
-        return dotInSteps(a, aOff, b, bOff, n);
+        float[] acc = new float[16];
+        for (int i = 0; i < n; i += 16) {
+            fmaBlock(a, aOff + i, b, bOff + i, acc);
+        }
+        return halvingSum(acc);
     }
 
     @Override
