@@ -12,6 +12,7 @@ public final class Activations {
     private float[] scales = new float[0];
     private float[] sums = new float[0];
     private int[] ints = new int[0];
+    private short[] shorts = new short[0];
 
     /** Float values, at least {@code n} long. */
     public float[] floats(int n) {
@@ -72,5 +73,17 @@ public final class Activations {
 
     public int[] ints() {
         return ints;
+    }
+
+    /** The quantized values widened to int16 (the 512-bit kernels' operand), at least {@code n} long. */
+    public short[] shorts(int n) {
+        if (shorts.length < n) {
+            shorts = new short[n];
+        }
+        return shorts;
+    }
+
+    public short[] shorts() {
+        return shorts;
     }
 }

@@ -165,7 +165,7 @@ class KernelsAgreementTest {
 
     @ParameterizedTest
     @MethodSource("blockMultiples")
-    void blockKernelsAgreeBitForBitAndApproximateTheFloatProduct(int cols) {
+    void blockKernelsAgreeAndApproximateTheFloatProduct(int cols) {
         Kernels v = vector();
         for (GgmlType type : BLOCK32_TYPES) {
             int rows = 6;
@@ -180,7 +180,6 @@ class KernelsAgreementTest {
             float[] o2 = new float[rows];
             sk.matVec(w, cols, ax, o1, 0, rows);
             vk.matVec(w, cols, ax, o2, 0, rows);
-            assertArrayEquals(o1, o2, 0f, type + ": scalar and vector sum in the same order");
             float[] row = new float[cols];
             float[] row2 = new float[cols];
             for (int i = 0; i < rows; i++) {
@@ -195,6 +194,8 @@ class KernelsAgreementTest {
                     scale += Math.abs(row[j]) * Math.abs(x[j]);
                 }
                 assertEquals(exact, o1[i], scale * 0.01 + 1e-4, type + " row " + i);
+                // The same integer block sums, accumulated in 8 float lanes (scalar, 256-bit) or 16 (512-bit).
+                assertEquals(o1[i], o2[i], scale * 1e-6, type + " row " + i + ": scalar and vector within rounding");
             }
         }
     }

@@ -70,6 +70,7 @@ public abstract class Q8BlockKernel implements WeightKernel {
         float[] d = out.scales(blocks);
         float[] s = out.sums(blocks);
         int[] regrouped = out.ints(n);
+        short[] wide = out.shorts(n);
         for (int b = 0; b < blocks; b++) {
             int base = b * BLOCK;
             float amax = 0f;
@@ -82,6 +83,7 @@ public abstract class Q8BlockKernel implements WeightKernel {
             int sum = 0;
             for (int j = 0; j < BLOCK; j++) {
                 q[base + j] = (byte) Math.rint(x[base + j] * id);
+                wide[base + j] = q[base + j];
                 sum += q[base + j];
             }
             s[b] = Numbers.roundToF16(scale * sum);

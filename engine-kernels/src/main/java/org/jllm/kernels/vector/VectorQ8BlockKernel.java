@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -46,6 +47,9 @@ final class VectorQ8BlockKernel implements WeightKernel {
     private static final IntVector LEVELS16 =
             IntVector.fromArray(I16, org.jllm.kernels.quant.IQ4_NLKernel.LEVELS, 0);
 
+    /** IQ4_NL's 16 levels as int16 lanes 0-15, looked up by nibble. */
+    private static final ShortVector LEVELS32 = ShortVector.fromArray(Wide.S, levels32(), 0);
+
     private final Q8BlockKernel scalar;
     private final boolean levels;
     /** Byte offset of the packed values (and of qh for 5-bit types) inside a block. */
@@ -60,6 +64,14 @@ final class VectorQ8BlockKernel implements WeightKernel {
         this.qhAt = qhAt;
         this.offset = offset;
         this.levels = scalar.type() == GgmlType.IQ4_NL;
+    }
+
+    private static short[] levels32() {
+        short[] t = new short[32];
+        for (int i = 0; i < 16; i++) {
+            t[i] = (short) org.jllm.kernels.quant.IQ4_NLKernel.LEVELS[i];
+        }
+        return t;
     }
 
     static WeightKernel forType(GgmlType type) {
@@ -146,6 +158,15 @@ final class VectorQ8BlockKernel implements WeightKernel {
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        if (Wide.AVAILABLE) {
+            switch (type()) {
+                case Q8_0 -> wideSigned(w, cols, x, out, rowFrom, rowTo);
+                case IQ4_NL -> wideLevels(w, cols, x, out, rowFrom, rowTo);
+                case Q5_0, Q5_1 -> wideFiveBits(w, cols, x, out, rowFrom, rowTo);
+                default -> wideNibbles(w, cols, x, out, rowFrom, rowTo);
+            }
+            return;
+        }
         int blocks = cols / BLOCK;
         int bb = scalar.blockBytes();
         int[] xi = x.ints();
@@ -171,6 +192,95 @@ final class VectorQ8BlockKernel implements WeightKernel {
             out[r] = acc.lane(0) + mins;
         }
     }
+
+    // The 512-bit kernels (see Wide): one loop per way of unpacking a block, so that each keeps its vectors in
+    // registers; Q4_1 and Q5_1 subtract 0 where Q4_0 and Q5_0 subtract 8 and 16, and add their minimums.
+
+    private void wideSigned(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        int blocks = cols / BLOCK;
+        short[] xs = x.shorts();
+        float[] xd = x.scales();
+        for (int r = rowFrom; r < rowTo; r++) {
+            long row = (long) r * blocks * 34;
+            FloatVector acc = FloatVector.zero(Wide.F);
+            for (int b = 0; b < blocks; b++) {
+                long off = row + 34L * b;
+                IntVector sums = Wide.pairSums(Wide.signedBytes(w, off + 2), xs, b * BLOCK);
+                acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(Wide.F, scalar.scale(w, off) * xd[b]), acc);
+            }
+            out[r] = Wide.sum(acc);
+        }
+    }
+
+    private void wideNibbles(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        int blocks = cols / BLOCK;
+        int bb = scalar.blockBytes();
+        short[] xs = x.shorts();
+        float[] xd = x.scales();
+        float[] xsum = x.sums();
+        boolean min = scalar.hasMinimum();
+        short sub = (short) offset;
+        for (int r = rowFrom; r < rowTo; r++) {
+            long row = (long) r * blocks * bb;
+            FloatVector acc = FloatVector.zero(Wide.F);
+            float mins = 0f;
+            for (int b = 0; b < blocks; b++) {
+                long off = row + (long) bb * b;
+                IntVector sums = Wide.pairSums(Wide.nibbles(w, off + qsAt).sub(sub), xs, b * BLOCK);
+                acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(Wide.F, scalar.scale(w, off) * xd[b]), acc);
+                if (min) {
+                    mins += scalar.minimum(w, off) * xsum[b];
+                }
+            }
+            out[r] = Wide.sum(acc) + mins;
+        }
+    }
+
+    private void wideFiveBits(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        int blocks = cols / BLOCK;
+        int bb = scalar.blockBytes();
+        short[] xs = x.shorts();
+        float[] xd = x.scales();
+        float[] xsum = x.sums();
+        boolean min = scalar.hasMinimum();
+        short sub = (short) offset;
+        for (int r = rowFrom; r < rowTo; r++) {
+            long row = (long) r * blocks * bb;
+            FloatVector acc = FloatVector.zero(Wide.F);
+            float mins = 0f;
+            for (int b = 0; b < blocks; b++) {
+                long off = row + (long) bb * b;
+                ShortVector q = Wide.nibbles(w, off + qsAt).or(Wide.fifthBits(w.get(I32, off + qhAt))).sub(sub);
+                IntVector sums = Wide.pairSums(q, xs, b * BLOCK);
+                acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(Wide.F, scalar.scale(w, off) * xd[b]), acc);
+                if (min) {
+                    mins += scalar.minimum(w, off) * xsum[b];
+                }
+            }
+            out[r] = Wide.sum(acc) + mins;
+        }
+    }
+
+    private void wideLevels(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        int blocks = cols / BLOCK;
+        short[] xs = x.shorts();
+        float[] xd = x.scales();
+        for (int r = rowFrom; r < rowTo; r++) {
+            long row = (long) r * blocks * 18;
+            FloatVector acc = FloatVector.zero(Wide.F);
+            for (int b = 0; b < blocks; b++) {
+                long off = row + 18L * b;
+                IntVector sums = Wide.pairSums(Wide.nibbles(w, off + 2).selectFrom(LEVELS32), xs, b * BLOCK);
+                acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(Wide.F, scalar.scale(w, off) * xd[b]), acc);
+            }
+            out[r] = Wide.sum(acc);
+        }
+    }
+
 
     /** The block's 8 integer partial sums (exact, so any order of int additions gives the same). */
     private IntVector blockDot(MemorySegment w, long off, int[] xi, int xb) {

@@ -1,0 +1,82 @@
+package org.jllm.kernels.vector;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The building blocks of the 512-bit integer kernels: 32 weights as 32 int16 lanes, multiplied with 32 int8
+ * activations held as int16 (products fit: |q| <= 127 times |x| <= 127), then summed in adjacent pairs into 16 int32
+ * lanes, so lane i of a chunk of 32 holds products 2i and 2i+1. Those lanes are scaled and accumulated in 16 float
+ * lanes and summed by a fixed butterfly (lane i plus lane i^8, ^4, ^2, ^1). One multiply covers a whole block of 32;
+ * the 8-lane llama.cpp order needs four, which is why these kernels exist beside the 256-bit ones.
+ */
+final class Wide {
+    /** Whether the platform runs 512-bit vectors natively (the preferred float species has 16 lanes). */
+    static final boolean AVAILABLE = FloatVector.SPECIES_PREFERRED.length() == 16;
+
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Lanes 16-31: values 16-31 of a block (high nibbles; fifth bits in the upper half of qh). */
+    private static final VectorMask<Short> UPPER =
+            ShortVector.zero(S).addIndex(1).compare(VectorOperators.GE, (short) 16);
+    /** Bytes 0-15 twice: the 16 bytes of packed nibbles feed both the low (values 0-15) and high (16-31) halves. */
+    private static final VectorShuffle<Byte> TWICE = VectorShuffle.fromOp(B256, i -> i & 15);
+    /** Shift right by 0 for values 0-15 (low nibbles), by 4 for values 16-31 (high nibbles). */
+    private static final ShortVector NIBBLE_SHIFT = ShortVector.zero(S).blend((short) 4, UPPER);
+    /** Lane v's bit within its 16-bit half of qh. */
+    private static final ShortVector BIT_IN_HALF = ShortVector.zero(S).addIndex(1).and((short) 15);
+
+    static final VectorShuffle<Float> XOR_8 = VectorShuffle.fromOp(F, i -> i ^ 8);
+    static final VectorShuffle<Float> XOR_4 = VectorShuffle.fromOp(F, i -> i ^ 4);
+    static final VectorShuffle<Float> XOR_2 = VectorShuffle.fromOp(F, i -> i ^ 2);
+    static final VectorShuffle<Float> XOR_1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+
+    private Wide() {
+    }
+
+    /** 32 signed bytes at {@code at} as int16 lanes. */
+    static ShortVector signedBytes(MemorySegment w, long at) {
+        return (ShortVector) ByteVector.fromMemorySegment(B256, w, at, LE).convertShape(VectorOperators.B2S, S, 0);
+    }
+
+    /** The 16 bytes at {@code at} as 32 nibbles (0-15) in natural order: low nibbles, then high nibbles. */
+    static ShortVector nibbles(MemorySegment w, long at) {
+        ByteVector bytes = (ByteVector) ByteVector.fromMemorySegment(B128, w, at, LE).reinterpretShape(B256, 0);
+        return ((ShortVector) bytes.rearrange(TWICE).convertShape(VectorOperators.B2S, S, 0))
+                .lanewise(VectorOperators.LSHR, NIBBLE_SHIFT).and((short) 15);
+    }
+
+    /** Bit v of the little-endian 32-bit word {@code qh}, moved to bit 4, in lane v (the fifth bit of Q5 values). */
+    static ShortVector fifthBits(int qh) {
+        ShortVector halves = ShortVector.broadcast(S, (short) qh).blend((short) (qh >>> 16), UPPER);
+        return halves.lanewise(VectorOperators.LSHR, BIT_IN_HALF).and((short) 1).lanewise(VectorOperators.LSHL, 4);
+    }
+
+    /** Products of 32 weights with activations {@code xs[at..at+32)}, summed in adjacent pairs: 16 int lanes. */
+    static IntVector pairSums(ShortVector q, short[] xs, int at) {
+        IntVector p = q.mul(ShortVector.fromArray(S, xs, at)).reinterpretAsInts();
+        return p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(p.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    /** The 16 lanes' sum in butterfly order (small enough to be inlined, so the vector stays in a register). */
+    static float sum(FloatVector acc) {
+        acc = acc.add(acc.rearrange(XOR_8));
+        acc = acc.add(acc.rearrange(XOR_4));
+        acc = acc.add(acc.rearrange(XOR_2));
+        acc = acc.add(acc.rearrange(XOR_1));
+        return acc.lane(0);
+    }
+}
