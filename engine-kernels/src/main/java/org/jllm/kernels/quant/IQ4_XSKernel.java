@@ -14,7 +14,8 @@ public class IQ4_XSKernel extends Q8KBlockKernel {
         super(GgmlType.IQ4_XS, 0);
     }
 
-    private static int blockScale(MemorySegment w, long block, int ib) {
+    /** The signed scale (s - 32) of block {@code ib} of 32. */
+    public static int blockScale(MemorySegment w, long block, int ib) {
         int low = (u8(w, block + 4 + ib / 2) >>> (4 * (ib % 2))) & 0x0f;
         int high = (w.get(I16, block + 2) >>> (2 * ib)) & 3;
         return (low | high << 4) - 32;

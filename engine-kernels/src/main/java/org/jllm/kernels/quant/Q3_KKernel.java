@@ -21,10 +21,15 @@ public class Q3_KKernel extends UnpackedKQuantKernel {
             values[v] = high ? twoBits(w, block + 32, v) : twoBits(w, block + 32, v) - 4;
         }
         for (int s = 0; s < 16; s++) {
-            int low = s < 8 ? u8(w, block + 96 + s) & 0x0f : u8(w, block + 96 + s - 8) >>> 4;
-            int high = (u8(w, block + 104 + s % 4) >>> (2 * (s / 4))) & 3;
-            scales[s] = (low | high << 4) - 32;
+            scales[s] = groupScale(w, block, s);
         }
+    }
+
+    /** The signed scale (six bits - 32) of group s of 16 values. */
+    public static int groupScale(MemorySegment w, long block, int s) {
+        int low = s < 8 ? u8(w, block + 96 + s) & 0x0f : u8(w, block + 96 + s - 8) >>> 4;
+        int high = (u8(w, block + 104 + s % 4) >>> (2 * (s / 4))) & 3;
+        return (low | high << 4) - 32;
     }
 
 }

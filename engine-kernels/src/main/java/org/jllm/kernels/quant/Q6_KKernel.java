@@ -24,7 +24,8 @@ public class Q6_KKernel extends Q8KBlockKernel {
         return low | high << 4;
     }
 
-    protected static int scaleOf(MemorySegment w, long block, int group) {
+    /** The int8 scale of group {@code group} of 16 values. */
+    public static int scaleOf(MemorySegment w, long block, int group) {
         return w.get(ValueLayout.JAVA_BYTE, block + 192 + group);
     }
 

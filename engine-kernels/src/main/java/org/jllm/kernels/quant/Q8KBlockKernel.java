@@ -47,6 +47,7 @@ public abstract class Q8KBlockKernel implements WeightKernel {
         float[] d = out.scales(blocks);
         float[] bsums = out.sums(n / 16);
         int[] regrouped = out.ints(n);
+        short[] wide = out.shorts(n);
         for (int b = 0; b < blocks; b++) {
             int base = b * BLOCK;
             float max = Numbers.largestMagnitude(x, base, BLOCK);
@@ -55,11 +56,13 @@ public abstract class Q8KBlockKernel implements WeightKernel {
                 java.util.Arrays.fill(q, base, base + BLOCK, (byte) 0);
                 java.util.Arrays.fill(bsums, base / 16, base / 16 + 16, 0f);
                 java.util.Arrays.fill(regrouped, base, base + BLOCK, 0);
+                java.util.Arrays.fill(wide, base, base + BLOCK, (short) 0);
                 continue;
             }
             float iscale = -127f / max;
             for (int j = 0; j < BLOCK; j++) {
                 q[base + j] = (byte) Math.min(127, nearestInt(iscale * x[base + j]));
+                wide[base + j] = q[base + j];
             }
             for (int g = 0; g < 16; g++) {
                 int sum = 0;

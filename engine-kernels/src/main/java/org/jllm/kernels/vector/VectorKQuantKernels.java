@@ -38,8 +38,12 @@ final class VectorKQuantKernels {
 
     static WeightKernel forType(org.jllm.kernels.GgmlType type) {
         return switch (type) {
-            case Q4_K -> new Q4_K();
-            case Q6_K -> new Q6_K();
+            case Q4_K -> Wide.AVAILABLE ? new WideKQuantKernels.Q4_K() : new Q4_K();
+            case Q6_K -> Wide.AVAILABLE ? new WideKQuantKernels.Q6_K() : new Q6_K();
+            case Q2_K -> Wide.AVAILABLE ? new WideKQuantKernels.Q2_K() : new org.jllm.kernels.quant.Q2_KKernel();
+            case Q3_K -> Wide.AVAILABLE ? new WideKQuantKernels.Q3_K() : new org.jllm.kernels.quant.Q3_KKernel();
+            case Q5_K -> Wide.AVAILABLE ? new WideKQuantKernels.Q5_K() : new org.jllm.kernels.quant.Q5_KKernel();
+            case IQ4_XS -> Wide.AVAILABLE ? new WideKQuantKernels.IQ4_XS() : new org.jllm.kernels.quant.IQ4_XSKernel();
             default -> null;
         };
     }
@@ -61,7 +65,7 @@ final class VectorKQuantKernels {
         return packed.lanewise(VectorOperators.LSHR, 8 * m + shift).and(mask);
     }
 
-    static final class Q4_K extends Q4_KKernel {
+    static class Q4_K extends Q4_KKernel {
         /**
          * The scalar kernel's arithmetic in one loop: the 12 scale bytes read once and unpacked in registers, lane
          * sums and float accumulation kept in vectors (written out here, not in helpers: vectors passed to a call
@@ -161,7 +165,7 @@ final class VectorKQuantKernels {
         }
 
         /** The 6-bit scale of sub-block s from the 12 packed bytes: s8 = bytes 0-7, s4 = bytes 8-11. */
-        private static int scale(long s8, int s4, int s) {
+        static int scale(long s8, int s4, int s) {
             if (s < 4) {
                 return (int) (s8 >>> (8 * s)) & 63;
             }
@@ -171,7 +175,7 @@ final class VectorKQuantKernels {
         }
 
         /** The 6-bit minimum of sub-block s. */
-        private static int minimum(long s8, int s4, int s) {
+        static int minimum(long s8, int s4, int s) {
             if (s < 4) {
                 return (int) (s8 >>> (8 * s + 32)) & 63;
             }

@@ -47,9 +47,6 @@ final class VectorQ8BlockKernel implements WeightKernel {
     private static final IntVector LEVELS16 =
             IntVector.fromArray(I16, org.jllm.kernels.quant.IQ4_NLKernel.LEVELS, 0);
 
-    /** IQ4_NL's 16 levels as int16 lanes 0-15, looked up by nibble. */
-    private static final ShortVector LEVELS32 = ShortVector.fromArray(Wide.S, levels32(), 0);
-
     private final Q8BlockKernel scalar;
     private final boolean levels;
     /** Byte offset of the packed values (and of qh for 5-bit types) inside a block. */
@@ -64,14 +61,6 @@ final class VectorQ8BlockKernel implements WeightKernel {
         this.qhAt = qhAt;
         this.offset = offset;
         this.levels = scalar.type() == GgmlType.IQ4_NL;
-    }
-
-    private static short[] levels32() {
-        short[] t = new short[32];
-        for (int i = 0; i < 16; i++) {
-            t[i] = (short) org.jllm.kernels.quant.IQ4_NLKernel.LEVELS[i];
-        }
-        return t;
     }
 
     static WeightKernel forType(GgmlType type) {
@@ -273,7 +262,7 @@ final class VectorQ8BlockKernel implements WeightKernel {
             FloatVector acc = FloatVector.zero(Wide.F);
             for (int b = 0; b < blocks; b++) {
                 long off = row + 18L * b;
-                IntVector sums = Wide.pairSums(Wide.nibbles(w, off + 2).selectFrom(LEVELS32), xs, b * BLOCK);
+                IntVector sums = Wide.pairSums(Wide.nibbles(w, off + 2).selectFrom(Wide.LEVELS), xs, b * BLOCK);
                 acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(Wide.F, scalar.scale(w, off) * xd[b]), acc);
             }

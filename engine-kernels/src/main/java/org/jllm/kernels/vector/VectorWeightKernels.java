@@ -37,9 +37,8 @@ final class VectorWeightKernels {
             case F16 -> new F16Kernel();
             case BF16 -> new Bf16Kernel();
             case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL -> VectorQ8BlockKernel.forType(type);
-            // K-quants compute on their scalar kernels until their vector kernels land.
-            case Q4_K, Q6_K -> VectorKQuantKernels.forType(type);
-            case Q2_K, Q3_K, Q5_K, IQ4_XS -> ScalarWeightKernels.forType(type);
+            // Without 512-bit vectors, Q2_K, Q3_K, Q5_K and IQ4_XS compute on their scalar kernels.
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS -> VectorKQuantKernels.forType(type);
             default -> null;
         };
     }

@@ -43,6 +43,11 @@ final class Wide {
     static final VectorShuffle<Float> XOR_2 = VectorShuffle.fromOp(F, i -> i ^ 2);
     static final VectorShuffle<Float> XOR_1 = VectorShuffle.fromOp(F, i -> i ^ 1);
 
+    /** IQ4_NL's (and IQ4_XS's) 16 levels as int16 lanes 0-15, looked up by nibble. */
+    static final ShortVector LEVELS = ShortVector.fromArray(S, levels(), 0);
+    /** Int lanes 8-15: the pair sums of values 16-31 of a chunk, for types with one scale per 16 values. */
+    static final VectorMask<Integer> UPPER_PAIRS = IntVector.zero(I).addIndex(1).compare(VectorOperators.GE, 8);
+
     private Wide() {
     }
 
@@ -78,5 +83,13 @@ final class Wide {
         acc = acc.add(acc.rearrange(XOR_2));
         acc = acc.add(acc.rearrange(XOR_1));
         return acc.lane(0);
+    }
+
+    private static short[] levels() {
+        short[] t = new short[32];
+        for (int i = 0; i < 16; i++) {
+            t[i] = (short) org.jllm.kernels.quant.IQ4_NLKernel.LEVELS[i];
+        }
+        return t;
     }
 }

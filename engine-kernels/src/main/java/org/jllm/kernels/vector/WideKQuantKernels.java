@@ -1,0 +1,262 @@
+package org.jllm.kernels.vector;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import org.jllm.kernels.Activations;
+import org.jllm.kernels.quant.IQ4_XSKernel;
+import org.jllm.kernels.quant.Q2_KKernel;
+import org.jllm.kernels.quant.Q3_KKernel;
+import org.jllm.kernels.quant.Q5_KKernel;
+import org.jllm.kernels.quant.Q6_KKernel;
+
+/**
+ * The K-quants (and IQ4_XS) on 512-bit vectors: each chunk of 32 weights is unpacked to int16 lanes, multiplied with
+ * the Q8_K activations and pair-summed ({@link Wide#pairSums}), times its integer sub-block scale (one per 32 values,
+ * or one per 16 for lanes 0-7 and 8-15), summed in int lanes over the super-block (at most 8 * 2^20 in magnitude),
+ * then converted and scaled once by d_w * d_x. Minimums go into one float per row. The integer sums are exact, so
+ * these differ from the scalar kernels only in the order of the float accumulation. Each class writes its whole loop:
+ * a vector passed to or returned from a call that is not inlined would be boxed.
+ */
+final class WideKQuantKernels {
+    private static final int BLOCK = 256;
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16 =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private WideKQuantKernels() {
+    }
+
+    private static float f16(MemorySegment w, long at) {
+        return Float.float16ToFloat(w.get(I16, at));
+    }
+
+    private static int u8(MemorySegment w, long at) {
+        return w.get(ValueLayout.JAVA_BYTE, at) & 0xff;
+    }
+
+    /** Scale a for int lanes 0-7 (values 0-15 of a chunk), b for lanes 8-15. */
+    private static IntVector perSixteen(int a, int b) {
+        return IntVector.broadcast(Wide.I, a).blend(b, Wide.UPPER_PAIRS);
+    }
+
+    /** The activations' sum over 32 values (two 16-value sums, exact small integers). */
+    private static int sum32(float[] bsums, int at) {
+        return (int) (bsums[at] + bsums[at + 1]);
+    }
+
+    static final class Q4_K extends VectorKQuantKernels.Q4_K {
+        @Override
+        public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+            int blocks = cols / BLOCK;
+            int bb = type().bytesPerBlock();
+            short[] xs = x.shorts();
+            float[] xd = x.scales();
+            float[] bsums = x.sums();
+            for (int r = rowFrom; r < rowTo; r++) {
+                long row = (long) r * blocks * bb;
+                FloatVector acc = FloatVector.zero(Wide.F);
+                float mins = 0f;
+                for (int b = 0; b < blocks; b++) {
+                    long block = row + (long) b * bb;
+                    long s8 = w.get(I64, block + 4);
+                    int s4 = w.get(I32, block + 12);
+                    int xo = b * BLOCK;
+                    IntVector sum = IntVector.zero(Wide.I);
+                    int minSum = 0;
+                    for (int j = 0; j < 4; j++) {
+                        ShortVector bytes = Wide.signedBytes(w, block + 16 + 32L * j);
+                        IntVector low = Wide.pairSums(bytes.and((short) 15), xs, xo + 64 * j);
+                        IntVector high = Wide.pairSums(bytes.lanewise(VectorOperators.LSHR, 4).and((short) 15), xs,
+                                xo + 64 * j + 32);
+                        sum = sum.add(low.mul(scale(s8, s4, 2 * j))).add(high.mul(scale(s8, s4, 2 * j + 1)));
+                        minSum += minimum(s8, s4, 2 * j) * sum32(bsums, b * 16 + 4 * j)
+                                + minimum(s8, s4, 2 * j + 1) * sum32(bsums, b * 16 + 4 * j + 2);
+                    }
+                    acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block)), acc);
+                    mins = Math.fma(-xd[b] * f16(w, block + 2), (float) minSum, mins);
+                }
+                out[r] = Wide.sum(acc) + mins;
+            }
+        }
+    }
+
+    static final class Q5_K extends Q5_KKernel {
+        @Override
+        public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+            int blocks = cols / BLOCK;
+            int bb = type().bytesPerBlock();
+            short[] xs = x.shorts();
+            float[] xd = x.scales();
+            float[] bsums = x.sums();
+            for (int r = rowFrom; r < rowTo; r++) {
+                long row = (long) r * blocks * bb;
+                FloatVector acc = FloatVector.zero(Wide.F);
+                float mins = 0f;
+                for (int b = 0; b < blocks; b++) {
+                    long block = row + (long) b * bb;
+                    long s8 = w.get(I64, block + 4);
+                    int s4 = w.get(I32, block + 12);
+                    int xo = b * BLOCK;
+                    IntVector sum = IntVector.zero(Wide.I);
+                    int minSum = 0;
+                    for (int c = 0; c < 8; c++) {
+                        // Sub-block c: nibble c & 1 of qs bytes 32(c >> 1) .., fifth bit = bit c of qh byte l.
+                        ShortVector bytes = Wide.signedBytes(w, block + 48 + 32L * (c >> 1));
+                        ShortVector q = bytes.lanewise(VectorOperators.LSHR, 4 * (c & 1)).and((short) 15)
+                                .or(Wide.signedBytes(w, block + 16).lanewise(VectorOperators.LSHR, c).and((short) 1)
+                                        .lanewise(VectorOperators.LSHL, 4));
+                        sum = sum.add(Wide.pairSums(q, xs, xo + 32 * c)
+                                .mul(VectorKQuantKernels.Q4_K.scale(s8, s4, c)));
+                        minSum += VectorKQuantKernels.Q4_K.minimum(s8, s4, c) * sum32(bsums, b * 16 + 2 * c);
+                    }
+                    acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block)), acc);
+                    mins = Math.fma(-xd[b] * f16(w, block + 2), (float) minSum, mins);
+                }
+                out[r] = Wide.sum(acc) + mins;
+            }
+        }
+    }
+
+    static final class Q6_K extends Q6_KKernel {
+        @Override
+        public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+            int blocks = cols / BLOCK;
+            int bb = type().bytesPerBlock();
+            short[] xs = x.shorts();
+            float[] xd = x.scales();
+            for (int r = rowFrom; r < rowTo; r++) {
+                long row = (long) r * blocks * bb;
+                FloatVector acc = FloatVector.zero(Wide.F);
+                for (int b = 0; b < blocks; b++) {
+                    long block = row + (long) b * bb;
+                    int xo = b * BLOCK;
+                    IntVector sum = IntVector.zero(Wide.I);
+                    for (int c = 0; c < 8; c++) {
+                        // Chunk c = 4h + t: nibble t >> 1 of ql bytes 64h + 32(t & 1) ..; bits 2t, 2t+1 of qh bytes
+                        // 32h ... One chunk per iteration keeps the loop body small enough to be inlined whole.
+                        int h = c >> 2;
+                        int t = c & 3;
+                        ShortVector ql = Wide.signedBytes(w, block + 64L * h + 32L * (t & 1));
+                        ShortVector qh = Wide.signedBytes(w, block + 128 + 32L * h);
+                        ShortVector q = ql.lanewise(VectorOperators.LSHR, 4 * (t >> 1)).and((short) 15)
+                                .or(qh.lanewise(VectorOperators.LSHR, 2 * t).and((short) 3)
+                                        .lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
+                        sum = sum.add(Wide.pairSums(q, xs, xo + 32 * c)
+                                .mul(perSixteen(scaleOf(w, block, 2 * c), scaleOf(w, block, 2 * c + 1))));
+                    }
+                    acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block + 208)), acc);
+                }
+                out[r] = Wide.sum(acc);
+            }
+        }
+    }
+
+    static final class Q2_K extends Q2_KKernel {
+        @Override
+        public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+            int blocks = cols / BLOCK;
+            int bb = type().bytesPerBlock();
+            short[] xs = x.shorts();
+            float[] xd = x.scales();
+            float[] bsums = x.sums();
+            for (int r = rowFrom; r < rowTo; r++) {
+                long row = (long) r * blocks * bb;
+                FloatVector acc = FloatVector.zero(Wide.F);
+                float mins = 0f;
+                for (int b = 0; b < blocks; b++) {
+                    long block = row + (long) b * bb;
+                    int xo = b * BLOCK;
+                    IntVector sum = IntVector.zero(Wide.I);
+                    for (int n = 0; n < 2; n++) {
+                        ShortVector bytes = Wide.signedBytes(w, block + 16 + 32L * n);
+                        for (int j = 0; j < 4; j++) {
+                            int chunk = 128 * n + 32 * j;
+                            ShortVector q = bytes.lanewise(VectorOperators.LSHR, 2 * j).and((short) 3);
+                            sum = sum.add(Wide.pairSums(q, xs, xo + chunk).mul(perSixteen(
+                                    u8(w, block + chunk / 16) & 15, u8(w, block + chunk / 16 + 1) & 15)));
+                        }
+                    }
+                    int minSum = 0;
+                    for (int g = 0; g < 16; g++) {
+                        minSum += (u8(w, block + g) >>> 4) * (int) bsums[b * 16 + g];
+                    }
+                    acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block + 80)), acc);
+                    mins = Math.fma(-xd[b] * f16(w, block + 82), (float) minSum, mins);
+                }
+                out[r] = Wide.sum(acc) + mins;
+            }
+        }
+    }
+
+    static final class Q3_K extends Q3_KKernel {
+        @Override
+        public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+            int blocks = cols / BLOCK;
+            int bb = type().bytesPerBlock();
+            short[] xs = x.shorts();
+            float[] xd = x.scales();
+            for (int r = rowFrom; r < rowTo; r++) {
+                long row = (long) r * blocks * bb;
+                FloatVector acc = FloatVector.zero(Wide.F);
+                for (int b = 0; b < blocks; b++) {
+                    long block = row + (long) b * bb;
+                    int xo = b * BLOCK;
+                    ShortVector hmask = Wide.signedBytes(w, block);
+                    IntVector sum = IntVector.zero(Wide.I);
+                    for (int n = 0; n < 2; n++) {
+                        ShortVector bytes = Wide.signedBytes(w, block + 32 + 32L * n);
+                        for (int j = 0; j < 4; j++) {
+                            int chunk = 128 * n + 32 * j;
+                            // Two bits, plus 4 when the hmask bit is set, minus 4.
+                            ShortVector q = bytes.lanewise(VectorOperators.LSHR, 2 * j).and((short) 3)
+                                    .add(hmask.lanewise(VectorOperators.LSHR, 4 * n + j).and((short) 1)
+                                            .lanewise(VectorOperators.LSHL, 2))
+                                    .sub((short) 4);
+                            sum = sum.add(Wide.pairSums(q, xs, xo + chunk).mul(perSixteen(
+                                    groupScale(w, block, chunk / 16), groupScale(w, block, chunk / 16 + 1))));
+                        }
+                    }
+                    acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block + 108)), acc);
+                }
+                out[r] = Wide.sum(acc);
+            }
+        }
+    }
+
+    static final class IQ4_XS extends IQ4_XSKernel {
+        @Override
+        public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+            int blocks = cols / BLOCK;
+            int bb = type().bytesPerBlock();
+            short[] xs = x.shorts();
+            float[] xd = x.scales();
+            for (int r = rowFrom; r < rowTo; r++) {
+                long row = (long) r * blocks * bb;
+                FloatVector acc = FloatVector.zero(Wide.F);
+                for (int b = 0; b < blocks; b++) {
+                    long block = row + (long) b * bb;
+                    int xo = b * BLOCK;
+                    IntVector sum = IntVector.zero(Wide.I);
+                    for (int ib = 0; ib < 8; ib++) {
+                        ShortVector q = Wide.nibbles(w, block + 8 + 16L * ib).selectFrom(Wide.LEVELS);
+                        sum = sum.add(Wide.pairSums(q, xs, xo + 32 * ib).mul(blockScale(w, block, ib)));
+                    }
+                    acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block)), acc);
+                }
+                out[r] = Wide.sum(acc);
+            }
+        }
+    }
+}
