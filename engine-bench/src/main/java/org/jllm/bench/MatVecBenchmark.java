@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Single-thread matrix-vector throughput per weight type, next to the plain read bandwidth of a segment of the same
  * size ({@link #readBaseline}): weight bytes / time of a matVec over bytes / time of the read is the fraction of the
- * memory roofline a kernel reaches.
+ * memory roofline a kernel reaches. Quantized types run on both paths ({@code path}): the integer kernels and the
+ * float path of {@link org.jllm.kernels.DequantizingKernel}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +46,10 @@ public class MatVecBenchmark {
 
     @Param({"512", "4096"})
     public int size;
+
+    /** Quantized types: "integer" (8-bit activations, llama.cpp's way) or "float" (rows dequantized to floats). */
+    @Param({"integer", "float"})
+    public String path;
 
     /** Byte offsets of the F16 scale fields inside one block, per type (default: d at 0). */
     private static final java.util.Map<GgmlType, int[]> SCALE_FIELDS = java.util.Map.of(
@@ -62,7 +67,7 @@ public class MatVecBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         GgmlType t = GgmlType.valueOf(type);
-        kernel = Kernels.get().weights(t);
+        kernel = "float".equals(path) && t.isQuantized() ? Kernels.get().floatPath(t) : Kernels.get().weights(t);
         arena = Arena.ofShared();
         long n = (long) size * size;
         weights = arena.allocate(t.bytesFor(n), 64);

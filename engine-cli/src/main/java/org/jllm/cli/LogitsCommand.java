@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.jllm.Model;
 import org.jllm.Session;
+import org.jllm.model.LanguageModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,6 +21,10 @@ final class LogitsCommand extends Common implements Callable<Integer> {
 
     @Option(names = "--prompt-ids", required = true, description = "Comma-separated token ids.")
     String ids;
+
+    @Option(names = "--token-by-token", description = "Evaluate the ids one at a time (the decode path: quantized"
+            + " weights on their integer matrix-vector kernels) instead of as one batch.")
+    boolean tokenByToken;
 
     @Option(names = {"-o", "--output"}, required = true, description = "Output file.")
     Path output;
@@ -36,7 +41,7 @@ final class LogitsCommand extends Common implements Callable<Integer> {
             ByteBuffer row = ByteBuffer.allocate(m.config().vocabularySize() * 4).order(ByteOrder.LITTLE_ENDIAN);
             // One batch, as llama.cpp's teacher-forced runs do (and as fast as prompts go).
             java.io.IOException[] failure = new java.io.IOException[1];
-            session.evaluate(tokens, (index, logits) -> {
+            LanguageModel.PositionLogits write = (index, logits) -> {
                 row.clear();
                 row.asFloatBuffer().put(logits);
                 try {
@@ -44,7 +49,14 @@ final class LogitsCommand extends Common implements Callable<Integer> {
                 } catch (java.io.IOException e) {
                     failure[0] = e;
                 }
-            });
+            };
+            if (tokenByToken) {
+                for (int i = 0; i < tokens.length; i++) {
+                    write.accept(i, session.evaluate(tokens[i]));
+                }
+            } else {
+                session.evaluate(tokens, write);
+            }
             if (failure[0] != null) {
                 throw failure[0];
             }

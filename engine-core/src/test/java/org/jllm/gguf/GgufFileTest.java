@@ -122,8 +122,14 @@ class GgufFileTest {
         expectFailure(new GgufBytes().header(3, 0, 1).str("k").u32(7).u8(2).toByteArray(), "bool");
         expectFailure(new GgufBytes().header(3, 0, 2).str("k").u32(0).u8(1).str("k").u32(0).u8(1).toByteArray(),
                 "duplicate metadata key 'k'");
-        expectFailure(tensorFile(b -> b.tensor("t", 99, 0, 32)), "unknown ggml type id 99");
-        expectFailure(tensorFile(b -> b.tensor("t", GgmlType.Q8_0.id(), 0, 33)), "not a multiple of its block size");
+        expectFailure(tensorFile(b -> b.tensor("t", 99, 0, 32)), "tensor 't' has unknown ggml type id 99");
+        expectFailure(tensorFile(b -> b.tensor("t", GgmlType.Q8_0.id(), 0, 33)),
+                "tensor 't' of type Q8_0 has rows of 33 values, not a multiple of its block size 32");
+        expectFailure(tensorFile(b -> b.tensor("t", GgmlType.Q4_K.id(), 0, 128, 2)),
+                "tensor 't' of type Q4_K has rows of 128 values, not a multiple of its block size 256");
+        // A truncated block: 256 Q4_K values take one 144-byte super-block, the file holds 64 bytes after the header.
+        expectFailure(tensorFile(b -> b.tensor("t", GgmlType.Q4_K.id(), 0, 256)),
+                "tensor 't' (144 bytes) extends past the end of the file");
         expectFailure(tensorFile(b -> b.tensor("t", 0, 0, 1L << 40, 1L << 40)), "more elements than fit");
         expectFailure(tensorFile(b -> b.tensor("t", 0, 0, 1L << 61)), "too large");
         expectFailure(tensorFile(b -> b.tensor("t", 0, 0, 1000)), "past the end of the file");

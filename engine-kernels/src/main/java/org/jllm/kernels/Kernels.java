@@ -41,13 +41,30 @@ public abstract class Kernels {
 
     public abstract FloatOps floatOps();
 
-    /** The kernel for weights of {@code type}. */
+    /**
+     * The kernel for weights of {@code type}: for quantized types the integer path, or the float path
+     * ({@link #floatPath}) when the system property {@code jllm.quantized=float} is set.
+     */
     public WeightKernel weights(GgmlType type) {
         WeightKernel k = weightKernels[type.ordinal()];
         if (k == null) {
             throw new UnsupportedTensorTypeException(type, "no kernel computes with tensor type " + type + " yet");
         }
+        if (FLOAT_PATH && type.isQuantized()) {
+            return floatPath(type);
+        }
         return k;
+    }
+
+    private static final boolean FLOAT_PATH = "float".equals(System.getProperty("jllm.quantized"));
+
+    /** Quantized weights dequantized row by row and dotted with unrounded float activations. */
+    public WeightKernel floatPath(GgmlType type) {
+        WeightKernel k = weightKernels[type.ordinal()];
+        if (k == null) {
+            throw new UnsupportedTensorTypeException(type, "no kernel computes with tensor type " + type + " yet");
+        }
+        return new DequantizingKernel(k, floatOps());
     }
 
     /** Whether {@link #weights} has a kernel for {@code type}. */
