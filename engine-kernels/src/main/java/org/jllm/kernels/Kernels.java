@@ -46,25 +46,22 @@ public abstract class Kernels {
      * ({@link #floatPath}) when the system property {@code jllm.quantized=float} is set.
      */
     public WeightKernel weights(GgmlType type) {
-        WeightKernel k = weightKernels[type.ordinal()];
-        if (k == null) {
-            throw new UnsupportedTensorTypeException(type, "no kernel computes with tensor type " + type + " yet");
-        }
-        if (FLOAT_PATH && type.isQuantized()) {
-            return floatPath(type);
-        }
-        return k;
+        return FLOAT_PATH && type.isQuantized() ? floatPath(type) : kernel(type);
     }
 
     private static final boolean FLOAT_PATH = "float".equals(System.getProperty("jllm.quantized"));
 
     /** Quantized weights dequantized row by row and dotted with unrounded float activations. */
     public WeightKernel floatPath(GgmlType type) {
+        return new DequantizingKernel(kernel(type), floatOps());
+    }
+
+    private WeightKernel kernel(GgmlType type) {
         WeightKernel k = weightKernels[type.ordinal()];
         if (k == null) {
             throw new UnsupportedTensorTypeException(type, "no kernel computes with tensor type " + type + " yet");
         }
-        return new DequantizingKernel(k, floatOps());
+        return k;
     }
 
     /** Whether {@link #weights} has a kernel for {@code type}. */

@@ -238,6 +238,37 @@ class KernelsAgreementTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("superBlockMultiples")
+    void floatPathIsTheDequantizedRowTimesUnroundedActivations(int cols) {
+        for (GgmlType type : GgmlType.values()) {
+            if (!type.isQuantized() || !Kernels.get().supports(type)) {
+                continue;
+            }
+            int rows = 3;
+            Random r = new Random(cols * 17L + type.ordinal());
+            MemorySegment w = randomWeights(r, type, rows, cols);
+            float[] x = random(r, cols);
+            WeightKernel k = Kernels.get().floatPath(type);
+            Activations ax = new Activations();
+            k.prepareInput(x, cols, ax);
+            float[] o = new float[rows];
+            k.matVec(w, cols, ax, o, 0, rows);
+            float[] row = new float[cols];
+            for (int i = 0; i < rows; i++) {
+                SCALAR.weights(type).dequantizeRow(w, cols, i, row, 0);
+                double exact = 0;
+                double scale = 0;
+                for (int j = 0; j < cols; j++) {
+                    exact += (double) row[j] * x[j];
+                    scale += Math.abs(row[j]) * Math.abs(x[j]);
+                }
+                // No 8-bit activations here: only float rounding separates it from the exact product.
+                assertEquals(exact, o[i], scale * 1e-6, type + " row " + i);
+            }
+        }
+    }
+
     /** Byte offsets of each K-quant type's F16 scale d and (where it has one) dmin inside a super-block. */
     static final java.util.Map<GgmlType, int[]> K_SCALE_FIELDS = java.util.Map.of(
             GgmlType.Q2_K, new int[] {80, 82}, GgmlType.Q3_K, new int[] {108}, GgmlType.Q4_K, new int[] {0, 2},
