@@ -187,12 +187,9 @@ class KernelsAgreementTest {
                 vk.dequantizeRow(w, cols, i, row2, 0);
                 assertArrayEquals(row, row2, 0f);
                 // Against the float product of the dequantized row: only the activations' 8-bit rounding differs.
-                double exact = 0;
-                double scale = 0;
-                for (int j = 0; j < cols; j++) {
-                    exact += (double) row[j] * x[j];
-                    scale += Math.abs(row[j]) * Math.abs(x[j]);
-                }
+                Exact e = Exact.of(row, x, cols);
+                double exact = e.dot();
+                double scale = e.scale();
                 assertEquals(exact, o1[i], scale * 0.01 + 1e-4, type + " row " + i);
                 // The same integer block sums, accumulated in 8 float lanes (scalar, 256-bit) or 16 (512-bit).
                 assertEquals(o1[i], o2[i], scale * 1e-6, type + " row " + i + ": scalar and vector within rounding");
@@ -224,12 +221,9 @@ class KernelsAgreementTest {
                     kernel.dequantizeRow(w, cols, i, row, 0);
                     SCALAR.weights(type).dequantizeRow(w, cols, i, scalarRow, 0);
                     assertArrayEquals(scalarRow, row, 0f, type + " dequantizeRow on " + k.name());
-                    double exact = 0;
-                    double scale = 0;
-                    for (int j = 0; j < cols; j++) {
-                        exact += (double) row[j] * x[j];
-                        scale += Math.abs(row[j]) * Math.abs(x[j]);
-                    }
+                    Exact e = Exact.of(row, x, cols);
+                    double exact = e.dot();
+                    double scale = e.scale();
                     assertEquals(exact, o[i], scale * 0.01 + 1e-4, type + " row " + i + " on " + k.name());
                     // The same exact integer sums, accumulated in 8 float lanes (scalar) or 16 (512-bit kernels).
                     assertEquals(reference[i], o[i], scale * 1e-6, type + " row " + i + ": within rounding of scalar");
@@ -257,15 +251,25 @@ class KernelsAgreementTest {
             float[] row = new float[cols];
             for (int i = 0; i < rows; i++) {
                 SCALAR.weights(type).dequantizeRow(w, cols, i, row, 0);
-                double exact = 0;
-                double scale = 0;
-                for (int j = 0; j < cols; j++) {
-                    exact += (double) row[j] * x[j];
-                    scale += Math.abs(row[j]) * Math.abs(x[j]);
-                }
+                Exact e = Exact.of(row, x, cols);
+                double exact = e.dot();
+                double scale = e.scale();
                 // No 8-bit activations here: only float rounding separates it from the exact product.
                 assertEquals(exact, o[i], scale * 1e-6, type + " row " + i);
             }
+        }
+    }
+
+    /** The dot product of a dequantized row with x in double, and the sum of |row_j * x_j| that bounds its rounding. */
+    record Exact(double dot, double scale) {
+        static Exact of(float[] row, float[] x, int cols) {
+            double dot = 0;
+            double scale = 0;
+            for (int j = 0; j < cols; j++) {
+                dot += (double) row[j] * x[j];
+                scale += Math.abs(row[j]) * Math.abs(x[j]);
+            }
+            return new Exact(dot, scale);
         }
     }
 
