@@ -2,7 +2,6 @@ package org.jllm.bench;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +10,6 @@ import jdk.incubator.vector.VectorOperators;
 import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 import org.jllm.kernels.Kernels;
-import org.jllm.kernels.Numbers;
 import org.jllm.kernels.WeightKernel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,12 +49,6 @@ public class MatVecBenchmark {
     @Param({"integer", "float"})
     public String path;
 
-    /** Byte offsets of the F16 scale fields inside one block, per type (default: d at 0). */
-    private static final java.util.Map<GgmlType, int[]> SCALE_FIELDS = java.util.Map.of(
-            GgmlType.Q4_1, new int[] {0, 2}, GgmlType.Q5_1, new int[] {0, 2}, GgmlType.Q2_K, new int[] {80, 82},
-            GgmlType.Q3_K, new int[] {108}, GgmlType.Q4_K, new int[] {0, 2}, GgmlType.Q5_K, new int[] {0, 2},
-            GgmlType.Q6_K, new int[] {208});
-
     private Arena arena;
     private MemorySegment weights;
     private WeightKernel kernel;
@@ -69,31 +61,8 @@ public class MatVecBenchmark {
         GgmlType t = GgmlType.valueOf(type);
         kernel = "float".equals(path) && t.isQuantized() ? Kernels.get().floatPath(t) : Kernels.get().weights(t);
         arena = Arena.ofShared();
-        long n = (long) size * size;
-        weights = arena.allocate(t.bytesFor(n), 64);
         Random r = new Random(1);
-        var f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-        var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-        if (t.isQuantized()) {
-            // Random bits, then every F16 scale field set to a normal value (random halves can be NaN or subnormal).
-            byte[] block = new byte[t.bytesPerBlock()];
-            for (long b = 0; b < n / t.blockSize(); b++) {
-                r.nextBytes(block);
-                MemorySegment.copy(block, 0, weights, ValueLayout.JAVA_BYTE, b * block.length, block.length);
-                for (int at : SCALE_FIELDS.getOrDefault(t, new int[] {0})) {
-                    weights.set(i16, b * block.length + at, Numbers.floatToF16((float) (0.01 * r.nextDouble() + 1e-3)));
-                }
-            }
-        } else {
-            for (long i = 0; i < n; i++) {
-                float v = (float) r.nextGaussian();
-                switch (t) {
-                    case F32 -> weights.set(f32, 4 * i, v);
-                    case F16 -> weights.set(i16, 2 * i, Numbers.floatToF16(v));
-                    default -> weights.set(i16, 2 * i, Numbers.floatToBf16(v));
-                }
-            }
-        }
+        weights = RandomWeights.matrix(arena, t, size, size, r);
         x = new float[size];
         for (int i = 0; i < size; i++) {
             x[i] = (float) r.nextGaussian();

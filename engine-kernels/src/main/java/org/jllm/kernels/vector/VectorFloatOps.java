@@ -51,14 +51,10 @@ final class VectorFloatOps implements FloatOps {
         return sum;
     }
 
-    /** Values of a row chunk: 8 rows of it (16 KB) stay in the L1 cache while every token of the block reads them. */
-    private static final int CHUNK = 512;
-
     /**
-     * Register-blocked: 8 weight rows x 2 tokens in 16 accumulators (each weight vector feeds two FMAs, each token
-     * vector eight), over chunks of {@value #CHUNK} values so the 8 rows' chunk stays in L1 across all tokens; the
-     * accumulators of each token pair are parked in a buffer between chunks. Every accumulator sums its row-token
-     * pair block after block and is reduced like {@link #dot}, so the result has its bits.
+     * Register-blocked: 4 weight rows x 4 tokens in 16 accumulators, so each loaded vector feeds four FMAs (8 loads
+     * per 16 FMAs, which measured 1.7x faster than 8 rows x 2 tokens). Every accumulator sums its row-token pair
+     * block after block over the whole row and is reduced like {@link #dot}, so the result has its bits.
      */
     @Override
     public void matMulTile(float[] w, int rows, int cols, float[] x, int n, float[] out) {
@@ -66,111 +62,83 @@ final class VectorFloatOps implements FloatOps {
             FloatOps.super.matMulTile(w, rows, cols, x, n, out);
             return;
         }
-        int pairs = n / 2;
-        float[] buf = reductionBuffer(256 * (pairs + 1));
+        float[] buf = reductionBuffer(256);
         int r = 0;
-        for (; r + 8 <= rows; r += 8) {
+        for (; r + 4 <= rows; r += 4) {
             int w0 = r * cols;
-            for (int k0 = 0; k0 < cols; k0 += CHUNK) {
-                int k1 = Math.min(cols, k0 + CHUNK);
-                boolean first = k0 == 0;
-                boolean last = k1 == cols;
-                for (int p = 0; p < pairs; p++) {
-                    int x0 = 2 * p * cols;
-                    int x1 = x0 + cols;
-                    int park = 256 * (p + 1);
-                    FloatVector a0;
-                    FloatVector a1;
-                    FloatVector a2;
-                    FloatVector a3;
-                    FloatVector a4;
-                    FloatVector a5;
-                    FloatVector a6;
-                    FloatVector a7;
-                    FloatVector b0;
-                    FloatVector b1;
-                    FloatVector b2;
-                    FloatVector b3;
-                    FloatVector b4;
-                    FloatVector b5;
-                    FloatVector b6;
-                    FloatVector b7;
-                    if (first) {
-                        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = FloatVector.zero(S);
-                        b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = FloatVector.zero(S);
-                    } else {
-                        a0 = FloatVector.fromArray(S, buf, park);
-                        a1 = FloatVector.fromArray(S, buf, park + 16);
-                        a2 = FloatVector.fromArray(S, buf, park + 32);
-                        a3 = FloatVector.fromArray(S, buf, park + 48);
-                        a4 = FloatVector.fromArray(S, buf, park + 64);
-                        a5 = FloatVector.fromArray(S, buf, park + 80);
-                        a6 = FloatVector.fromArray(S, buf, park + 96);
-                        a7 = FloatVector.fromArray(S, buf, park + 112);
-                        b0 = FloatVector.fromArray(S, buf, park + 128);
-                        b1 = FloatVector.fromArray(S, buf, park + 144);
-                        b2 = FloatVector.fromArray(S, buf, park + 160);
-                        b3 = FloatVector.fromArray(S, buf, park + 176);
-                        b4 = FloatVector.fromArray(S, buf, park + 192);
-                        b5 = FloatVector.fromArray(S, buf, park + 208);
-                        b6 = FloatVector.fromArray(S, buf, park + 224);
-                        b7 = FloatVector.fromArray(S, buf, park + 240);
-                    }
-                    for (int k = k0; k < k1; k += 16) {
-                        FloatVector u = FloatVector.fromArray(S, x, x0 + k);
-                        FloatVector v = FloatVector.fromArray(S, x, x1 + k);
-                        FloatVector m = FloatVector.fromArray(S, w, w0 + k);
-                        a0 = m.fma(u, a0);
-                        b0 = m.fma(v, b0);
-                        m = FloatVector.fromArray(S, w, w0 + cols + k);
-                        a1 = m.fma(u, a1);
-                        b1 = m.fma(v, b1);
-                        m = FloatVector.fromArray(S, w, w0 + 2 * cols + k);
-                        a2 = m.fma(u, a2);
-                        b2 = m.fma(v, b2);
-                        m = FloatVector.fromArray(S, w, w0 + 3 * cols + k);
-                        a3 = m.fma(u, a3);
-                        b3 = m.fma(v, b3);
-                        m = FloatVector.fromArray(S, w, w0 + 4 * cols + k);
-                        a4 = m.fma(u, a4);
-                        b4 = m.fma(v, b4);
-                        m = FloatVector.fromArray(S, w, w0 + 5 * cols + k);
-                        a5 = m.fma(u, a5);
-                        b5 = m.fma(v, b5);
-                        m = FloatVector.fromArray(S, w, w0 + 6 * cols + k);
-                        a6 = m.fma(u, a6);
-                        b6 = m.fma(v, b6);
-                        m = FloatVector.fromArray(S, w, w0 + 7 * cols + k);
-                        a7 = m.fma(u, a7);
-                        b7 = m.fma(v, b7);
-                    }
-                    // Parked, or stored for one reducing call: vectors passed to a method that is not inlined
-                    // would be boxed.
-                    int at = last ? 0 : park;
-                    a0.intoArray(buf, at);
-                    a1.intoArray(buf, at + 16);
-                    a2.intoArray(buf, at + 32);
-                    a3.intoArray(buf, at + 48);
-                    a4.intoArray(buf, at + 64);
-                    a5.intoArray(buf, at + 80);
-                    a6.intoArray(buf, at + 96);
-                    a7.intoArray(buf, at + 112);
-                    b0.intoArray(buf, at + 128);
-                    b1.intoArray(buf, at + 144);
-                    b2.intoArray(buf, at + 160);
-                    b3.intoArray(buf, at + 176);
-                    b4.intoArray(buf, at + 192);
-                    b5.intoArray(buf, at + 208);
-                    b6.intoArray(buf, at + 224);
-                    b7.intoArray(buf, at + 240);
-                    if (last) {
-                        reduce16(buf, out, 2 * p * rows + r, rows);
-                    }
+            int w1 = w0 + cols;
+            int w2 = w1 + cols;
+            int w3 = w2 + cols;
+            int t = 0;
+            for (; t + 4 <= n; t += 4) {
+                int x0 = t * cols;
+                int x1 = x0 + cols;
+                int x2 = x1 + cols;
+                int x3 = x2 + cols;
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                FloatVector b0 = a0;
+                FloatVector b1 = a0;
+                FloatVector b2 = a0;
+                FloatVector b3 = a0;
+                FloatVector c0 = a0;
+                FloatVector c1 = a0;
+                FloatVector c2 = a0;
+                FloatVector c3 = a0;
+                FloatVector d0 = a0;
+                FloatVector d1 = a0;
+                FloatVector d2 = a0;
+                FloatVector d3 = a0;
+                for (int k = 0; k < cols; k += 16) {
+                    FloatVector u0 = FloatVector.fromArray(S, x, x0 + k);
+                    FloatVector u1 = FloatVector.fromArray(S, x, x1 + k);
+                    FloatVector u2 = FloatVector.fromArray(S, x, x2 + k);
+                    FloatVector u3 = FloatVector.fromArray(S, x, x3 + k);
+                    FloatVector m = FloatVector.fromArray(S, w, w0 + k);
+                    a0 = m.fma(u0, a0);
+                    b0 = m.fma(u1, b0);
+                    c0 = m.fma(u2, c0);
+                    d0 = m.fma(u3, d0);
+                    m = FloatVector.fromArray(S, w, w1 + k);
+                    a1 = m.fma(u0, a1);
+                    b1 = m.fma(u1, b1);
+                    c1 = m.fma(u2, c1);
+                    d1 = m.fma(u3, d1);
+                    m = FloatVector.fromArray(S, w, w2 + k);
+                    a2 = m.fma(u0, a2);
+                    b2 = m.fma(u1, b2);
+                    c2 = m.fma(u2, c2);
+                    d2 = m.fma(u3, d2);
+                    m = FloatVector.fromArray(S, w, w3 + k);
+                    a3 = m.fma(u0, a3);
+                    b3 = m.fma(u1, b3);
+                    c3 = m.fma(u2, c3);
+                    d3 = m.fma(u3, d3);
                 }
+                // Stored for one reducing call: vectors passed to a method that is not inlined would be boxed.
+                a0.intoArray(buf, 0);
+                a1.intoArray(buf, 16);
+                a2.intoArray(buf, 32);
+                a3.intoArray(buf, 48);
+                b0.intoArray(buf, 64);
+                b1.intoArray(buf, 80);
+                b2.intoArray(buf, 96);
+                b3.intoArray(buf, 112);
+                c0.intoArray(buf, 128);
+                c1.intoArray(buf, 144);
+                c2.intoArray(buf, 160);
+                c3.intoArray(buf, 176);
+                d0.intoArray(buf, 192);
+                d1.intoArray(buf, 208);
+                d2.intoArray(buf, 224);
+                d3.intoArray(buf, 240);
+                reduce16(buf, out, t * rows + r, rows);
             }
-            if (n % 2 != 0) {
-                for (int i = 0; i < 8; i++) {
-                    out[(n - 1) * rows + r + i] = dot(w, (r + i) * cols, x, (n - 1) * cols, cols);
+            for (; t < n; t++) {
+                for (int i = 0; i < 4; i++) {
+                    out[t * rows + r + i] = dot(w, (r + i) * cols, x, t * cols, cols);
                 }
             }
         }
@@ -234,8 +202,8 @@ final class VectorFloatOps implements FloatOps {
     }
 
     /**
-     * The 16 sums of {@code buf}'s first 16 vectors (vector k = row k % 8, token k / 8 of a tile) into
-     * {@code out[o + (k / 8) * rows + k % 8]}. Only called at 16 lanes.
+     * The 16 sums of {@code buf}'s first 16 vectors (vector k = row k % 4, token k / 4 of a tile) into
+     * {@code out[o + (k / 4) * rows + k % 4]}. Only called at 16 lanes.
      */
     private static void reduce16(float[] buf, float[] out, int o, int rows) {
         FloatVector v0 = combine8(buf, 0);
@@ -255,7 +223,7 @@ final class VectorFloatOps implements FloatOps {
         v0 = v0.add(v0.rearrange(Reductions.XOR_1)).blend(v4.add(v4.rearrange(Reductions.XOR_1)), ODD_1);
         v0.intoArray(buf, 0);
         for (int k = 0; k < 16; k++) {
-            out[o + (k >> 3) * rows + (k & 7)] = buf[LANE_OF[k]];
+            out[o + (k >> 2) * rows + (k & 3)] = buf[LANE_OF[k]];
         }
     }
 
