@@ -1,6 +1,7 @@
 package org.jllm.kernels.vector;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,7 +13,11 @@ final class VectorFloatOps implements FloatOps {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
-    /** Summed in the order of the scalar reference (llama.cpp's tinyBLAS or vec_dot_f32 order) at 16 lanes. */
+    /**
+     * Summed in the order of the scalar reference (llama.cpp's tinyBLAS or vec_dot_f32 order) at 16 lanes. The
+     * lane sums of the two dot products are written out (Reductions.sum's butterfly at 16 lanes), not called: they
+     * run once per attention score, and a call that passes a vector and is not inlined boxes it.
+     */
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         if (L != 16) {
@@ -23,7 +28,11 @@ final class VectorFloatOps implements FloatOps {
             for (int i = 0; i < n; i += L) {
                 acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
             }
-            return Reductions.sum(acc);
+            acc = acc.add(acc.rearrange(Reductions.XOR_8));
+            acc = acc.add(acc.rearrange(Reductions.XOR_4));
+            acc = acc.add(acc.rearrange(Reductions.XOR_2));
+            acc = acc.add(acc.rearrange(Reductions.XOR_1));
+            return acc.lane(0);
         }
         return dotInSteps(a, aOff, b, bOff, n);
     }
@@ -33,18 +42,27 @@ final class VectorFloatOps implements FloatOps {
         if (L != 16) {
             return plainDot(a, aOff, b, bOff, n);
         }
-        FloatVector acc0 = FloatVector.zero(S);
-        FloatVector acc1 = FloatVector.zero(S);
-        FloatVector acc2 = FloatVector.zero(S);
-        FloatVector acc3 = FloatVector.zero(S);
+        float sum = 0f;
         int i = 0;
-        for (int bound = n - n % 64; i < bound; i += 64) {
-            acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
-            acc1 = FloatVector.fromArray(S, a, aOff + i + 16).fma(FloatVector.fromArray(S, b, bOff + i + 16), acc1);
-            acc2 = FloatVector.fromArray(S, a, aOff + i + 32).fma(FloatVector.fromArray(S, b, bOff + i + 32), acc2);
-            acc3 = FloatVector.fromArray(S, a, aOff + i + 48).fma(FloatVector.fromArray(S, b, bOff + i + 48), acc3);
+        if (n >= 64) {
+            FloatVector acc0 = FloatVector.zero(S);
+            FloatVector acc1 = acc0;
+            FloatVector acc2 = acc0;
+            FloatVector acc3 = acc0;
+            for (int bound = n - n % 64; i < bound; i += 64) {
+                acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
+                acc1 = FloatVector.fromArray(S, a, aOff + i + 16).fma(FloatVector.fromArray(S, b, bOff + i + 16), acc1);
+                acc2 = FloatVector.fromArray(S, a, aOff + i + 32).fma(FloatVector.fromArray(S, b, bOff + i + 32), acc2);
+                acc3 = FloatVector.fromArray(S, a, aOff + i + 48).fma(FloatVector.fromArray(S, b, bOff + i + 48), acc3);
+            }
+            FloatVector acc = acc0.add(acc2).add(acc1.add(acc3));
+            acc = acc.add(acc.rearrange(Reductions.XOR_8));
+            acc = acc.add(acc.rearrange(Reductions.XOR_4));
+            acc = acc.add(acc.rearrange(Reductions.XOR_2));
+            acc = acc.add(acc.rearrange(Reductions.XOR_1));
+            sum = acc.lane(0);
         }
-        float sum = Reductions.sum(acc0.add(acc2).add(acc1.add(acc3)));
+        // Fewer than 64 values (the sum of four zero vectors is +0): the tail alone.
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
@@ -292,6 +310,15 @@ final class VectorFloatOps implements FloatOps {
         }
     }
 
+    /** L zeros, then L negative infinities: from offset L - k, lanes k and up are -infinity. */
+    private static final float[] PAST_END = pastEnd();
+
+    private static float[] pastEnd() {
+        float[] p = new float[2 * L];
+        java.util.Arrays.fill(p, L, 2 * L, Float.NEGATIVE_INFINITY);
+        return p;
+    }
+
     @Override
     public void softmax(float[] x, int off, int n) {
         int i = 0;
@@ -303,47 +330,80 @@ final class VectorFloatOps implements FloatOps {
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
-        // Per 16 values, the last block padded with zeros: the sums of the scalar reference (llama.cpp's order).
-        double sum = 0;
-        i = 0;
-        for (int end = S.loopBound(n); i < end; i += L) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + i).sub(max));
-            e.intoArray(x, off + i);
-            sum += Reductions.sum(e);
-        }
-        if (i < n) {
-            VectorMask<Float> valid = S.indexInRange(i, n);
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + i, valid).sub(max)).blend(0f,
-                    valid.not());
-            e.intoArray(x, off + i, valid);
-            sum += Reductions.sum(e);
-        }
+        double sum = expLoop(x, off, n, max, null, false);
         scale(x, off, n, (float) (1.0 / sum));
     }
 
     @Override
     public void swiglu(float[] gate, float[] up, int n) {
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += L) {
-            FloatVector g = FloatVector.fromArray(S, gate, i);
-            g.div(VectorMath.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
-        }
-        for (; i < n; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + Exp.exp(-g)) * up[i];
-        }
+        expLoop(gate, 0, n, 0f, up, true);
     }
 
     @Override
     public void silu(float[] x, int n) {
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += L) {
-            FloatVector g = FloatVector.fromArray(S, x, i);
-            g.div(VectorMath.exp(g.neg()).add(1f)).intoArray(x, i);
-        }
-        for (; i < n; i++) {
-            float v = x[i];
-            x[i] = v / (1f + Exp.exp(-v));
-        }
+        expLoop(x, 0, n, 0f, null, true);
     }
+
+    /**
+     * The loops around exp, written once with exp and the lane sum spelled out inside: a call that passes vectors
+     * and is not inlined boxes them, and whether the JIT inlines a helper this large depends on what it compiled
+     * first. Each step of 16 values is masked (all lanes but in the last step), so there is no scalar tail.
+     *
+     * <p>{@code silu}: x = x / (1 + exp(-x)), times {@code up} when given; returns 0. Otherwise softmax's middle:
+     * x = exp(x - shift), returning the sum of the values per 16 in butterfly order, the last 16 padded with zeros
+     * (the scalar reference's order, llama.cpp's). Lanes past n are -infinity before that exp, which makes them
+     * exactly 0 without a blend (blends whose mask is rarely true were left to the slow, allocating path).
+     */
+    private static double expLoop(float[] x, int off, int n, float shift, float[] up, boolean silu) {
+        double sum = 0;
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> valid = S.indexInRange(i, n);
+            FloatVector g = FloatVector.fromArray(S, x, off + i, valid);
+            FloatVector v = silu ? g.neg()
+                    : g.add(FloatVector.fromArray(S, PAST_END, L - Math.min(L, n - i))).sub(shift);
+            // Exp.exp lane-wise, bit for bit: the same FMA steps, and 2^n applied as two exact power-of-two factors
+            // (n split in halves) so the product rounds once, as a scalef does. lanewise(EXP) would not do: its
+            // JIT-compiled and interpreted forms round differently. Clamped so that |n| stays at most 193, where
+            // j * 2^n over- or underflows to exactly the infinity or zero the scalar form returns beyond 192.
+            v = v.max(-CLAMP).min(CLAMP);
+            FloatVector z = v.fma(Exp.LOG2E, Exp.ROUNDER);
+            FloatVector minusN = z.sub(Exp.ROUNDER).neg();
+            FloatVector b = minusN.fma(LN2_LO, minusN.fma(LN2_HI, v));
+            FloatVector u = b.mul(b);
+            FloatVector j = b.fma(Exp.C5, Exp.C4).fma(u, b.fma(Exp.C3, Exp.C2)).fma(u, b.fma(Exp.C1, 1f));
+            // n sits in the low mantissa bits of z.
+            IntVector ni = z.reinterpretAsInts().sub(ROUNDER_BITS);
+            IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+            FloatVector e = j.mul(half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                    .mul(ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            if (silu) {
+                g = g.div(e.add(1f));
+                if (up != null) {
+                    g = g.mul(FloatVector.fromArray(S, up, off + i, valid));
+                }
+                g.intoArray(x, off + i, valid);
+                continue;
+            }
+            e.intoArray(x, off + i, valid);
+            // Reductions.sum, step for step.
+            if (L > 8) {
+                e = e.add(e.rearrange(Reductions.XOR_8));
+            }
+            if (L > 4) {
+                e = e.add(e.rearrange(Reductions.XOR_4));
+            }
+            if (L > 2) {
+                e = e.add(e.rearrange(Reductions.XOR_2));
+            }
+            e = e.add(e.rearrange(Reductions.XOR_1));
+            sum += e.lane(0);
+        }
+        return sum;
+    }
+
+    private static final int ROUNDER_BITS = Float.floatToRawIntBits(Exp.ROUNDER);
+    /** 134 / ln 2 rounds to n = 193. */
+    private static final float CLAMP = 134f;
+    private static final FloatVector LN2_LO = FloatVector.broadcast(S, Exp.LN2_LO);
+    private static final FloatVector LN2_HI = FloatVector.broadcast(S, Exp.LN2_HI);
 }

@@ -43,32 +43,18 @@ final class VectorWeightKernels {
         };
     }
 
-    /** Loads L sign-extended 16-bit values as ints. */
-    static IntVector loadShorts(MemorySegment w, long byteOffset) {
-        return (IntVector) ShortVector.fromMemorySegment(H, w, byteOffset, LE)
-                .convertShape(VectorOperators.S2I, I, 0);
-    }
-
-    /** IEEE half to float, exact for normals, subnormals, infinities and NaNs. */
-    static FloatVector f16ToFloat(IntVector h) {
-        IntVector mag = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-        // Re-biasing the exponent by 2^112 maps normal and subnormal halves onto the same float value.
-        IntVector bits = mag.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        VectorMask<Integer> infOrNan = h.and(0x7c00).eq(0x7c00);
-        bits = bits.blend(mag.or(0x7f800000), infOrNan);
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-    }
-
-    static FloatVector bf16ToFloat(IntVector h) {
-        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    /** Row-by-row dot products with two accumulators; the tail of a row that does not fill a vector is scalar. */
+    /**
+     * F32, F16 and BF16 rows read as floats. Each loop converts its L values in place, with one branch per kind that
+     * the JIT hoists out of the loop, rather than calling a conversion: a call that passes vectors and is not
+     * inlined boxes them, and whether the JIT inlines depends on what it compiled first. F16: the magnitude bits
+     * re-biased by 2^112 map normal and subnormal halves onto the same float value; an all-ones exponent (infinity,
+     * NaN) becomes the float one by or-ing 0x7f800000, computed without a blend as (exponent + 1) reaching bit 15.
+     */
     private abstract static class FloatRowKernel implements WeightKernel {
         final WeightKernel scalar = ScalarWeightKernels.forType(type());
         final int bytesPerValue = type().bytesPerBlock();
-
-        abstract FloatVector load(MemorySegment w, long byteOffset);
+        private final boolean f16 = type() == GgmlType.F16;
+        private final boolean bf16 = type() == GgmlType.BF16;
 
         /** One value, for the tail of a row that does not fill a vector. */
         abstract float value(MemorySegment w, long byteOffset);
@@ -87,43 +73,51 @@ final class VectorWeightKernels {
          * Summation follows llama.cpp's kernels on AVX-512 so that F16 results round the same way: rows whose
          * length is a multiple of 16 are summed like its tinyBLAS path (one 16-lane accumulator, FMA block after
          * block, then a halving tree); other rows like ggml's vec_dot (four accumulators over 64-value steps, combined
-         * pairwise, then the tail added in double).
+         * pairwise, then the tail added in double). The four accumulators rotate after every vector, so one loop
+         * body serves both orders: after four vectors each is back in its place.
          */
         @Override
         public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
             float[] x = in.floats();
             long rowBytes = (long) cols * bytesPerValue;
-            if (L == 16 && cols % 16 == 0) {
-                for (int r = rowFrom; r < rowTo; r++) {
-                    long base = r * rowBytes;
-                    FloatVector acc = FloatVector.zero(S);
-                    for (int i = 0; i < cols; i += L) {
-                        acc = load(w, base + (long) i * bytesPerValue).fma(FloatVector.fromArray(S, x, i), acc);
-                    }
-                    out[r] = Reductions.sum(acc);
-                }
-                return;
-            }
-            int step = 4 * L;
-            int bound = cols - cols % step;
+            boolean tiled = L == 16 && cols % 16 == 0;
+            int bound = tiled ? cols : cols - cols % (4 * L);
             for (int r = rowFrom; r < rowTo; r++) {
                 long base = r * rowBytes;
                 FloatVector acc0 = FloatVector.zero(S);
-                FloatVector acc1 = FloatVector.zero(S);
-                FloatVector acc2 = FloatVector.zero(S);
-                FloatVector acc3 = FloatVector.zero(S);
-                int i = 0;
-                for (; i < bound; i += step) {
-                    acc0 = load(w, base + (long) i * bytesPerValue).fma(FloatVector.fromArray(S, x, i), acc0);
-                    acc1 = load(w, base + (long) (i + L) * bytesPerValue)
-                            .fma(FloatVector.fromArray(S, x, i + L), acc1);
-                    acc2 = load(w, base + (long) (i + 2 * L) * bytesPerValue)
-                            .fma(FloatVector.fromArray(S, x, i + 2 * L), acc2);
-                    acc3 = load(w, base + (long) (i + 3 * L) * bytesPerValue)
-                            .fma(FloatVector.fromArray(S, x, i + 3 * L), acc3);
+                FloatVector acc1 = acc0;
+                FloatVector acc2 = acc0;
+                FloatVector acc3 = acc0;
+                for (int i = 0; i < bound; i += L) {
+                    long at = base + (long) i * bytesPerValue;
+                    FloatVector v;
+                    if (f16) {
+                        IntVector h = (IntVector) ShortVector.fromMemorySegment(H, w, at, LE)
+                                .convertShape(VectorOperators.S2I, I, 0);
+                        IntVector mag = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+                        IntVector special = h.and(0x7c00).add(0x0400).lanewise(VectorOperators.LSHL, 16)
+                                .lanewise(VectorOperators.ASHR, 8).and(0x7f800000);
+                        v = mag.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().or(special)
+                                .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                    } else {
+                        v = FloatVector.fromMemorySegment(S, w, at, LE);
+                    }
+                    FloatVector t = v.fma(FloatVector.fromArray(S, x, i), acc0);
+                    if (tiled) {
+                        acc0 = t;
+                    } else {
+                        acc0 = acc1;
+                        acc1 = acc2;
+                        acc2 = acc3;
+                        acc3 = t;
+                    }
+                }
+                if (tiled) {
+                    out[r] = Reductions.sum(acc0);
+                    continue;
                 }
                 double sum = Reductions.sum(acc0.add(acc2).add(acc1.add(acc3)));
-                for (; i < cols; i++) {
+                for (int i = bound; i < cols; i++) {
                     sum += value(w, base + (long) i * bytesPerValue) * x[i];
                 }
                 out[r] = (float) sum;
@@ -135,7 +129,24 @@ final class VectorWeightKernels {
             long base = row * cols * bytesPerValue;
             int i = 0;
             for (int bound = S.loopBound(cols); i < bound; i += L) {
-                load(w, base + (long) i * bytesPerValue).intoArray(dst, dstOff + i);
+                long at = base + (long) i * bytesPerValue;
+                FloatVector v;
+                if (f16 || bf16) {
+                    IntVector h = (IntVector) ShortVector.fromMemorySegment(H, w, at, LE)
+                            .convertShape(VectorOperators.S2I, I, 0);
+                    if (bf16) {
+                        v = h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    } else {
+                        IntVector mag = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+                        IntVector special = h.and(0x7c00).add(0x0400).lanewise(VectorOperators.LSHL, 16)
+                                .lanewise(VectorOperators.ASHR, 8).and(0x7f800000);
+                        v = mag.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().or(special)
+                                .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                    }
+                } else {
+                    v = FloatVector.fromMemorySegment(S, w, at, LE);
+                }
+                v.intoArray(dst, dstOff + i);
             }
             for (; i < cols; i++) {
                 dst[dstOff + i] = value(w, base + (long) i * bytesPerValue);
@@ -149,10 +160,6 @@ final class VectorWeightKernels {
             return GgmlType.F32;
         }
 
-        @Override
-        FloatVector load(MemorySegment w, long byteOffset) {
-            return FloatVector.fromMemorySegment(S, w, byteOffset, LE);
-        }
 
         @Override
         float value(MemorySegment w, long byteOffset) {
@@ -166,10 +173,6 @@ final class VectorWeightKernels {
             return GgmlType.F16;
         }
 
-        @Override
-        FloatVector load(MemorySegment w, long byteOffset) {
-            return f16ToFloat(loadShorts(w, byteOffset));
-        }
 
         @Override
         float value(MemorySegment w, long byteOffset) {
@@ -183,10 +186,6 @@ final class VectorWeightKernels {
             return GgmlType.BF16;
         }
 
-        @Override
-        FloatVector load(MemorySegment w, long byteOffset) {
-            return bf16ToFloat(loadShorts(w, byteOffset));
-        }
 
         @Override
         public void toTileOrder(float[] v, int off, int cols) {
@@ -202,21 +201,30 @@ final class VectorWeightKernels {
                 return;
             }
             int end = ScalarWeightKernels.Bf16Kernel.pairedEnd(cols);
+            boolean one = end == cols;
             long rowBytes = 2L * cols;
             for (int r = rowFrom; r < rowTo; r++) {
                 long base = r * rowBytes;
                 FloatVector acc0 = FloatVector.zero(S);
-                if (end == cols) {
-                    for (int b = 0; b < cols; b += 32) {
-                        acc0 = pairBlock(w, base + 2L * b, x, b, acc0);
+                FloatVector acc1 = acc0;
+                // One VDPBF16PS step per 32 weights (16 little-endian pairs): odd products first, then even. With
+                // two accumulators they alternate, swapping after every step.
+                for (int b = 0; b < end; b += 32) {
+                    IntVector pairs = IntVector.fromMemorySegment(I, w, base + 2L * b, LE);
+                    FloatVector even = pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector odd = pairs.and(0xffff0000).reinterpretAsFloats();
+                    FloatVector t = acc0.add(odd.mul(FloatVector.fromArray(S, x, b + 16)))
+                            .add(even.mul(FloatVector.fromArray(S, x, b)));
+                    if (one) {
+                        acc0 = t;
+                    } else {
+                        acc0 = acc1;
+                        acc1 = t;
                     }
+                }
+                if (one) {
                     out[r] = Reductions.sum(acc0);
                     continue;
-                }
-                FloatVector acc1 = FloatVector.zero(S);
-                for (int b = 0; b < end; b += 64) {
-                    acc0 = pairBlock(w, base + 2L * b, x, b, acc0);
-                    acc1 = pairBlock(w, base + 2L * (b + 32), x, b + 32, acc1);
                 }
                 double sum = Reductions.sum(acc0);
                 sum += Reductions.sum(acc1);
@@ -225,15 +233,6 @@ final class VectorWeightKernels {
                 }
                 out[r] = (float) sum;
             }
-        }
-
-        /** One VDPBF16PS step: 32 BF16 weights as 16 little-endian pairs; odd products first, then even. */
-        private static FloatVector pairBlock(MemorySegment w, long byteOffset, float[] x, int b, FloatVector acc) {
-            IntVector pairs = IntVector.fromMemorySegment(I, w, byteOffset, LE);
-            FloatVector even = pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            FloatVector odd = pairs.and(0xffff0000).reinterpretAsFloats();
-            acc = acc.add(odd.mul(FloatVector.fromArray(S, x, b + 16)));
-            return acc.add(even.mul(FloatVector.fromArray(S, x, b)));
         }
 
         @Override
