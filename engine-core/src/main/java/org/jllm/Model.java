@@ -107,20 +107,25 @@ public final class Model implements AutoCloseable {
         return newSession(model.config().contextLength());
     }
 
-    /** A session whose K/V cache holds {@code contextLength} positions. */
+    /** A session whose F32 K/V cache holds {@code contextLength} positions. */
     public Session newSession(int contextLength) {
+        return newSession(contextLength, KvCacheType.F32);
+    }
+
+    /** A session whose K/V cache holds {@code contextLength} positions in {@code kvType}. */
+    public Session newSession(int contextLength, KvCacheType kvType) {
         if (contextLength <= 0) {
             throw new IllegalArgumentException("context length must be > 0, got " + contextLength);
         }
         ModelConfig c = model.config();
-        long kvBytes = org.jllm.runtime.KvCache.bytes(c.blockCount(), contextLength, c.kvDim());
+        long kvBytes = org.jllm.runtime.KvCache.bytes(kvType, c.blockCount(), contextLength, c.kvDim());
         long heap = Runtime.getRuntime().maxMemory();
         if (kvBytes > heap / 2) {
-            throw new IllegalArgumentException(String.format("a context of %d positions needs %d MiB of K/V cache, "
-                    + "more than half of the %d MiB heap: use a shorter context or a larger -Xmx", contextLength,
-                    kvBytes >> 20, heap >> 20));
+            throw new IllegalArgumentException(String.format("a context of %d positions needs %d MiB of %s K/V "
+                    + "cache, more than half of the %d MiB heap: use a shorter context, an F16 cache or a larger -Xmx",
+                    contextLength, kvBytes >> 20, kvType, heap >> 20));
         }
-        return new Session(this, contextLength);
+        return new Session(this, contextLength, kvType);
     }
 
     @Override

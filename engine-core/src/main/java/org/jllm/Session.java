@@ -19,10 +19,10 @@ public final class Session implements AutoCloseable {
     private int position;
     private float[] lastLogits;
 
-    Session(Model model, int contextLength) {
+    Session(Model model, int contextLength, KvCacheType kvType) {
         this.model = model;
         this.lm = model.languageModel();
-        this.state = lm.newState(contextLength, model.pool());
+        this.state = lm.newState(contextLength, kvType, model.pool());
     }
 
     public Model model() {

@@ -24,6 +24,10 @@ final class BenchCommand extends Common implements Callable<Integer> {
     @Option(names = {"-n", "--n-gen"}, defaultValue = "64", description = "Generated tokens (default: ${DEFAULT-VALUE}).")
     int gen;
 
+    @Option(names = "--kv-cache", defaultValue = "F32",
+            description = "K/V cache type: f32 or f16 (half the memory; llama.cpp's default) (default: f32).")
+    org.jllm.KvCacheType kvCache;
+
     @Option(names = {"-r", "--repetitions"}, defaultValue = "5", description = "Repetitions (default: ${DEFAULT-VALUE}).")
     int reps;
 
@@ -32,7 +36,9 @@ final class BenchCommand extends Common implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long loadStart = System.nanoTime();
         try (Model m = loadModel(modelOrDefault(model))) {
+            double loadMs = (System.nanoTime() - loadStart) / 1e6;
             int vocab = m.config().vocabularySize();
             int ctx = Math.min(m.config().contextLength(), prompt + gen + 1);
             long weightBytes = 0;
@@ -54,6 +60,7 @@ final class BenchCommand extends Common implements Callable<Integer> {
                 pp[r] = s[0];
                 tg[r] = s[1];
             }
+            long peakHeap = peakHeapBytes();
             double bandwidth;
             try (WorkerPool pool = WorkerPool.create(m.threads())) {
                 bandwidth = ReadBandwidth.measure(pool, 1L << 30, 5);
@@ -64,8 +71,10 @@ final class BenchCommand extends Common implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "{\"model\": \"%s\", \"threads\": %d, \"n_prompt\": %d, \"n_gen\": %d, "
                                 + "\"pp_tps\": %.3f, \"pp_std\": %.3f, \"tg_tps\": %.3f, \"tg_std\": %.3f, "
                                 + "\"weight_bytes\": %d, \"bytes_per_token\": %d, \"read_bandwidth\": %.0f, "
-                                + "\"roofline_fraction\": %.4f}%n", modelOrDefault(model), m.threads(), prompt, gen,
-                        mean(pp), std(pp), tgMean, std(tg), weightBytes, readPerToken, bandwidth, roofline);
+                                + "\"roofline_fraction\": %.4f, \"load_ms\": %.1f, \"peak_heap_bytes\": %d, "
+                                + "\"kv_cache\": \"%s\"}%n", modelOrDefault(model), m.threads(), prompt, gen,
+                        mean(pp), std(pp), tgMean, std(tg), weightBytes, readPerToken, bandwidth, roofline, loadMs,
+                        peakHeap, kvCache);
             } else {
                 System.out.printf(Locale.ROOT, "model %s, %d threads, weights %.1f MiB, read per generated token "
                                 + "%.1f MiB%n", modelOrDefault(model), m.threads(), weightBytes / 1048576.0,
@@ -74,14 +83,16 @@ final class BenchCommand extends Common implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "tg%d  %8.2f ± %.2f tokens/s%n", gen, tgMean, std(tg));
                 System.out.printf(Locale.ROOT, "read bandwidth (%d threads) %.1f GB/s; tg reads %.1f GB/s = %.0f %% "
                         + "of it%n", m.threads(), bandwidth / 1e9, tgMean * readPerToken / 1e9, 100 * roofline);
+                System.out.printf(Locale.ROOT, "load %.0f ms; peak Java heap %.1f MiB (%s K/V cache)%n", loadMs,
+                        peakHeap / 1048576.0, kvCache);
             }
         }
         return 0;
     }
 
     /** One repetition: {prompt tokens/s, generated tokens/s}. Token ids are fixed, not sampled. */
-    private static double[] run(Model m, int ctx, int prompt, int gen, int vocab) {
-        try (Session s = m.newSession(ctx)) {
+    private double[] run(Model m, int ctx, int prompt, int gen, int vocab) {
+        try (Session s = m.newSession(ctx, kvCache)) {
             int[] ids = new int[prompt];
             for (int i = 0; i < prompt; i++) {
                 ids[i] = (i * 7919 + 1) % vocab;
@@ -95,6 +106,17 @@ final class BenchCommand extends Common implements Callable<Integer> {
             long t2 = System.nanoTime();
             return new double[] {prompt / ((t1 - t0) / 1e9), gen / ((t2 - t1) / 1e9)};
         }
+    }
+
+    /** The peak used size of the heap's memory pools since the JVM started, summed. */
+    private static long peakHeapBytes() {
+        long peak = 0;
+        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak;
     }
 
     private static double mean(double[] v) {

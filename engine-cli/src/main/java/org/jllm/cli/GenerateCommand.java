@@ -43,6 +43,10 @@ final class GenerateCommand extends Common implements Callable<Integer> {
     @Option(names = "--seed", description = "Sampling seed (default: random).")
     Long seed;
 
+    @Option(names = "--kv-cache", defaultValue = "F32",
+            description = "K/V cache type: f32 or f16 (half the memory; llama.cpp's default) (default: f32).")
+    org.jllm.KvCacheType kvCache;
+
     @Option(names = "--ctx", description = "Context length (default: the model's).")
     Integer ctx;
 
@@ -58,7 +62,7 @@ final class GenerateCommand extends Common implements Callable<Integer> {
                 seed != null ? seed : System.nanoTime(), !noEosStop);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Model m = loadModel(modelOrDefault(model));
-             Session session = ctx != null ? m.newSession(ctx) : m.newSession()) {
+             Session session = ctx != null ? m.newSession(ctx, kvCache) : m.newSession(m.config().contextLength(), kvCache)) {
             int[] promptIds = prompt.ids != null ? parseIds(prompt.ids)
                     : m.tokenizer().encode(prompt.text != null ? prompt.text : "", true);
             if (!printIds && prompt.text != null) {

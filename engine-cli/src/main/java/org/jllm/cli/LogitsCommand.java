@@ -22,6 +22,10 @@ final class LogitsCommand extends Common implements Callable<Integer> {
     @Option(names = "--prompt-ids", required = true, description = "Comma-separated token ids.")
     String ids;
 
+    @Option(names = "--kv-cache", defaultValue = "F32",
+            description = "K/V cache type: f32 or f16 (half the memory; llama.cpp's default) (default: f32).")
+    org.jllm.KvCacheType kvCache;
+
     @Option(names = "--token-by-token", description = "Evaluate the ids one at a time (the decode path: quantized"
             + " weights on their integer matrix-vector kernels) instead of as one batch.")
     boolean tokenByToken;
@@ -36,7 +40,7 @@ final class LogitsCommand extends Common implements Callable<Integer> {
             throw new IllegalArgumentException("--prompt-ids is empty");
         }
         try (Model m = loadModel(modelOrDefault(model));
-             Session session = m.newSession(tokens.length);
+             Session session = m.newSession(tokens.length, kvCache);
              OutputStream out = new BufferedOutputStream(Files.newOutputStream(output))) {
             ByteBuffer row = ByteBuffer.allocate(m.config().vocabularySize() * 4).order(ByteOrder.LITTLE_ENDIAN);
             // One batch, as llama.cpp's teacher-forced runs do (and as fast as prompts go).

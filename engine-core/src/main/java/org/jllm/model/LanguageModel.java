@@ -9,10 +9,10 @@ public interface LanguageModel {
     ModelConfig config();
 
     /**
-     * A fresh state whose K/V cache holds {@code contextLength} positions; its matrix products are split over
-     * {@code pool}.
+     * A fresh state whose K/V cache holds {@code contextLength} positions in {@code kvType}; its matrix products are
+     * split over {@code pool}.
      */
-    ForwardState newState(int contextLength, org.jllm.runtime.WorkerPool pool);
+    ForwardState newState(int contextLength, org.jllm.KvCacheType kvType, org.jllm.runtime.WorkerPool pool);
 
     /**
      * Reads {@code token} at {@code position} (positions 0..position-1 must already be in the state's cache) and

@@ -1,24 +1,41 @@
 package org.jllm.runtime;
 
+import org.jllm.KvCacheType;
+import org.jllm.kernels.FloatOps;
+
 /**
- * The keys and values of every position of one sequence, per layer, in F32. Layout: {@code [position][kvDim]} per
- * layer, so attention streams one position's keys (all KV heads) contiguously.
+ * The keys and values of every position of one sequence, per layer, in F32 or F16. Layout: {@code [position][kvDim]}
+ * per layer, so attention streams one position's keys (all KV heads) contiguously. An F16 cache converts a position's
+ * row to floats once, into a buffer of its own, for all the heads that read it.
  */
 public final class KvCache {
+    private final KvCacheType type;
     private final int contextLength;
     private final int kvDim;
     private final float[][] keys;
     private final float[][] values;
+    private final short[][] halfKeys;
+    private final short[][] halfValues;
+    private final float[] row;
 
-    public KvCache(int layers, int contextLength, int kvDim) {
+    public KvCache(KvCacheType type, int layers, int contextLength, int kvDim) {
         if ((long) contextLength * kvDim > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("a K/V cache of " + contextLength + " positions x " + kvDim
                     + " values per layer is too large; use a shorter context");
         }
+        this.type = type;
         this.contextLength = contextLength;
         this.kvDim = kvDim;
-        this.keys = new float[layers][contextLength * kvDim];
-        this.values = new float[layers][contextLength * kvDim];
+        boolean half = type == KvCacheType.F16;
+        this.keys = half ? null : new float[layers][contextLength * kvDim];
+        this.values = half ? null : new float[layers][contextLength * kvDim];
+        this.halfKeys = half ? new short[layers][contextLength * kvDim] : null;
+        this.halfValues = half ? new short[layers][contextLength * kvDim] : null;
+        this.row = half ? new float[kvDim] : null;
+    }
+
+    public KvCacheType type() {
+        return type;
     }
 
     public int contextLength() {
@@ -26,20 +43,44 @@ public final class KvCache {
     }
 
     public void store(int layer, int pos, float[] k, float[] v) {
-        System.arraycopy(k, 0, keys[layer], pos * kvDim, kvDim);
-        System.arraycopy(v, 0, values[layer], pos * kvDim, kvDim);
+        int at = pos * kvDim;
+        if (keys != null) {
+            System.arraycopy(k, 0, keys[layer], at, kvDim);
+            System.arraycopy(v, 0, values[layer], at, kvDim);
+            return;
+        }
+        FloatOps.toHalf(k, 0, halfKeys[layer], at, kvDim);
+        FloatOps.toHalf(v, 0, halfValues[layer], at, kvDim);
     }
 
-    public float[] keys(int layer) {
-        return keys[layer];
+    /**
+     * The keys of position {@code pos} as floats, from {@link #rowOffset(int) rowOffset(pos)} on: the layer's array
+     * (F32), or the cache's row buffer, valid until the next call of this or {@link #valueRow}.
+     */
+    public float[] keyRow(int layer, int pos) {
+        if (keys != null) {
+            return keys[layer];
+        }
+        FloatOps.fromHalf(halfKeys[layer], pos * kvDim, row, 0, kvDim);
+        return row;
     }
 
-    public float[] values(int layer) {
-        return values[layer];
+    /** The values of position {@code pos}, as {@link #keyRow}. */
+    public float[] valueRow(int layer, int pos) {
+        if (values != null) {
+            return values[layer];
+        }
+        FloatOps.fromHalf(halfValues[layer], pos * kvDim, row, 0, kvDim);
+        return row;
     }
 
-    /** Bytes this cache takes for {@code layers} x {@code contextLength} x {@code kvDim} keys and values. */
-    public static long bytes(int layers, int contextLength, int kvDim) {
-        return 2L * layers * contextLength * kvDim * Float.BYTES;
+    /** Where position {@code pos} starts in the arrays of {@link #keyRow} and {@link #valueRow}. */
+    public int rowOffset(int pos) {
+        return keys != null ? pos * kvDim : 0;
+    }
+
+    /** Bytes a cache of {@code type} takes for {@code layers} x {@code contextLength} x {@code kvDim} keys and values. */
+    public static long bytes(KvCacheType type, int layers, int contextLength, int kvDim) {
+        return 2L * layers * contextLength * kvDim * (type == KvCacheType.F16 ? 2 : Float.BYTES);
     }
 }

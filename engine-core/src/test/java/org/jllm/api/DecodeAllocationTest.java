@@ -6,11 +6,13 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.jllm.KvCacheType;
 import org.jllm.Model;
 import org.jllm.Session;
 import org.jllm.sampling.Sampler;
 import org.jllm.testing.ReferenceModels;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -24,18 +26,19 @@ class DecodeAllocationTest {
     private static final int MEASURED = 32;
     private static final int MAX_WINDOWS = 400;
 
-    static Stream<String> models() {
-        return Stream.concat(ReferenceModels.FLOAT_MODELS.stream(), ReferenceModels.QUANTIZED_MODELS.stream());
+    static Stream<Arguments> models() {
+        return Stream.concat(ReferenceModels.FLOAT_MODELS.stream(), ReferenceModels.QUANTIZED_MODELS.stream())
+                .flatMap(id -> Stream.of(Arguments.of(id, KvCacheType.F32), Arguments.of(id, KvCacheType.F16)));
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1} K/V cache")
     @MethodSource("models")
-    void thirtyTwoTokensAllocateNothing(String modelId) {
+    void thirtyTwoTokensAllocateNothing(String modelId, KvCacheType kvType) {
         Model model = ReferenceModels.model(modelId);
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long[] ids = threadIds();
         long allocated = -1;
-        try (Session session = model.newSession(Math.min(model.config().contextLength(), 512))) {
+        try (Session session = model.newSession(Math.min(model.config().contextLength(), 512), kvType)) {
             float[] logits = null;
             for (int window = 0; window < MAX_WINDOWS && allocated != 0; window++) {
                 if (logits == null || session.position() + MEASURED > session.contextLength()) {
@@ -49,7 +52,7 @@ class DecodeAllocationTest {
                 allocated = allocatedBytes(threads, ids) - before;
             }
         }
-        assertEquals(0, allocated, modelId + ": bytes allocated by " + MEASURED + " decoded tokens on "
+        assertEquals(0, allocated, modelId + " (" + kvType + " K/V cache): bytes allocated by " + MEASURED + " decoded tokens on "
                 + ids.length + " threads, in the last of " + MAX_WINDOWS + " windows");
     }
 

@@ -43,6 +43,20 @@ public interface FloatOps {
     /** x[off+i] *= alpha. */
     void scale(float[] x, int off, int n, float alpha);
 
+    /** IEEE halves to floats (exact). A plain loop: the JIT compiles it to vector conversions where it can. */
+    static void fromHalf(short[] src, int srcOff, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = Float.float16ToFloat(src[srcOff + i]);
+        }
+    }
+
+    /** Floats rounded to the nearest IEEE half (ties to even), as {@link #fromHalf}. */
+    static void toHalf(float[] src, int srcOff, short[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = Float.floatToFloat16(src[srcOff + i]);
+        }
+    }
+
     /**
      * Sum of squares as llama.cpp's norms take it: float squares added one after another into a double. Kept
      * sequential on both paths (a norm is a tiny part of a token's work) so both give the same bits.

@@ -1,5 +1,6 @@
 package org.jllm.model.llama;
 
+import org.jllm.KvCacheType;
 import org.jllm.kernels.FloatOps;
 import org.jllm.model.ForwardState;
 import org.jllm.model.GgufWeights;
@@ -61,8 +62,8 @@ final class LlamaModel implements LanguageModel {
     }
 
     @Override
-    public ForwardState newState(int contextLength, WorkerPool pool) {
-        return new LlamaState(c, contextLength, pool, ops);
+    public ForwardState newState(int contextLength, KvCacheType kvType, WorkerPool pool) {
+        return new LlamaState(c, contextLength, kvType, pool, ops);
     }
 
     @Override
@@ -89,7 +90,7 @@ final class LlamaModel implements LanguageModel {
             s.rope.rotate(s.q, c.headCount(), c.headDim());
             s.rope.rotate(s.k, c.headCountKv(), c.headDim());
             s.kv.store(l, pos, s.k, s.v);
-            s.attention(ops, l, pos, s.q, s.att, false);
+            s.attention.apply(ops, s.kv, l, pos, s.q, s.att, false);
             s.mv.apply(w.wo(), s.att, s.xb);
             ops.add(s.x, s.xb, dim);
 
@@ -161,7 +162,7 @@ final class LlamaModel implements LanguageModel {
                 s.kv.store(l, pos + i, b.k[i], b.v[i]);
             }
             for (int i = 0; i < n; i++) {
-                s.attention(ops, l, pos + i, b.q[i], b.att[i], batched);
+                s.attention.apply(ops, s.kv, l, pos + i, b.q[i], b.att[i], batched);
             }
             s.mm.apply(w.wo(), b.att, n, b.xb);
             for (int i = 0; i < n; i++) {

@@ -64,7 +64,7 @@ public final class ScalarWeightKernels {
         @Override
         public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
             float[] x = in.floats();
-            float[][] acc = new float[4][LANES];
+            float[][] acc = ACCUMULATORS.get();
             for (int r = rowFrom; r < rowTo; r++) {
                 long base = (long) r * cols;
                 for (float[] a : acc) {
@@ -94,6 +94,9 @@ public final class ScalarWeightKernels {
                 out[r] = (float) sum;
             }
         }
+
+        /** Per thread, kept: decoding allocates nothing per token (the vector F16 kernel comes here for odd rows). */
+        private static final ThreadLocal<float[][]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[4][LANES]);
 
         private void fmaBlock(MemorySegment w, long index, float[] x, int xOff, float[] acc) {
             for (int j = 0; j < LANES; j++) {

@@ -1,0 +1,115 @@
+package org.jllm.runtime;
+
+import java.util.Arrays;
+import org.jllm.KvCacheType;
+import org.jllm.kernels.FloatOps;
+import org.jllm.kernels.Numbers;
+
+/**
+ * Causal grouped-query attention of one query position over a {@link KvCache}, with the buffers it needs (one per
+ * session; not thread-safe). Positions are the outer loop, so the cache is streamed once per layer and an F16 row is
+ * converted once for all the heads that read it.
+ *
+ * <p>Orders and roundings are llama.cpp's: the weighted sum of values keeps 16 partial sums per head (position t
+ * goes to partial sum t mod 16) combined by halving at the end, the order of its matmul of the probabilities with the
+ * value cache; the scores of a token read {@code batched} with others are summed as it sums them in a batch
+ * ({@link FloatOps#dotInSteps}), those of a token read alone as it sums a single token's ({@link FloatOps#dot}). With
+ * an F16 cache the query is rounded to F16 before the scores and the probabilities before they weigh the values,
+ * and the scores are summed as {@link #halfDot}.
+ */
+public final class Attention {
+    private static final int LANES = 16;
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final int contextLength;
+    /** Per head, the scores (then probabilities) of positions 0..pos. */
+    private final float[] scores;
+    /** Per head, 16 partial sums of the weighted values. */
+    private final float[] lanes;
+    /** The query rounded to F16, for an F16 cache. */
+    private final float[] query;
+
+    public Attention(int heads, int kvHeads, int headDim, int contextLength) {
+        if (heads % kvHeads != 0) {
+            throw new IllegalArgumentException(heads + " query heads do not split into " + kvHeads + " K/V heads");
+        }
+        this.heads = heads;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.contextLength = contextLength;
+        this.scores = new float[heads * contextLength];
+        this.lanes = new float[heads * LANES * headDim];
+        this.query = new float[heads * headDim];
+    }
+
+    /**
+     * Q·K of F16 values as llama.cpp takes it, batched or not: whole 16-value blocks as {@link FloatOps#dot};
+     * otherwise as ggml's F16 dot product, 64-value steps then the rest added in double (the products of two halves
+     * are exact in float).
+     */
+    private static float halfDot(FloatOps ops, float[] q, int qOff, float[] k, int kOff, int n) {
+        if (n % 16 == 0) {
+            return ops.dot(q, qOff, k, kOff, n);
+        }
+        int steps = n - n % 64;
+        double sum = steps > 0 ? ops.dotInSteps(q, qOff, k, kOff, steps) : 0;
+        for (int i = steps; i < n; i++) {
+            sum += q[qOff + i] * k[kOff + i];
+        }
+        return (float) sum;
+    }
+
+    /** The heads' outputs side by side into {@code att}, for the query {@code q} at {@code pos} of {@code layer}. */
+    public void apply(FloatOps ops, KvCache kv, int layer, int pos, float[] q, float[] att, boolean batched) {
+        int group = heads / kvHeads;
+        float scale = 1f / (float) Math.sqrt(headDim); // llama.cpp's 1.0f/sqrtf(n_embd_head)
+        boolean half = kv.type() == KvCacheType.F16;
+        float[] qs = q;
+        if (half) {
+            for (int i = 0; i < heads * headDim; i++) {
+                query[i] = Numbers.roundToF16(q[i]);
+            }
+            qs = query;
+        }
+        for (int t = 0; t <= pos; t++) {
+            float[] keys = kv.keyRow(layer, t);
+            int row = kv.rowOffset(t);
+            for (int h = 0; h < heads; h++) {
+                int k = row + (h / group) * headDim;
+                float dot = half ? halfDot(ops, qs, h * headDim, keys, k, headDim)
+                        : batched ? ops.dotInSteps(qs, h * headDim, keys, k, headDim)
+                        : ops.dot(qs, h * headDim, keys, k, headDim);
+                scores[h * contextLength + t] = dot * scale;
+            }
+        }
+        for (int h = 0; h < heads; h++) {
+            int s = h * contextLength;
+            ops.softmax(scores, s, pos + 1);
+            if (half) {
+                for (int t = 0; t <= pos; t++) {
+                    scores[s + t] = Numbers.roundToF16(scores[s + t]);
+                }
+            }
+        }
+        Arrays.fill(lanes, 0f);
+        for (int t = 0; t <= pos; t++) {
+            float[] values = kv.valueRow(layer, t);
+            int row = kv.rowOffset(t);
+            int lane = t % LANES;
+            for (int h = 0; h < heads; h++) {
+                ops.axpy(scores[h * contextLength + t], values, row + (h / group) * headDim, lanes,
+                        (h * LANES + lane) * headDim, headDim);
+            }
+        }
+        for (int h = 0; h < heads; h++) {
+            int base = h * LANES * headDim;
+            for (int width = LANES / 2; width >= 1; width /= 2) {
+                for (int j = 0; j < width; j++) {
+                    ops.axpy(1f, lanes, base + (j + width) * headDim, lanes, base + j * headDim, headDim);
+                }
+            }
+            System.arraycopy(lanes, base, att, h * headDim, headDim);
+        }
+    }
+}
