@@ -69,11 +69,15 @@ final class Wide {
         return halves.lanewise(VectorOperators.LSHR, BIT_IN_HALF).and((short) 1).lanewise(VectorOperators.LSHL, 4);
     }
 
-    /** Products of 32 weights with activations {@code xs[at..at+32)}, summed in adjacent pairs: 16 int lanes. */
+    /**
+     * Products of 32 weights with activations {@code xs[at..at+32)}, summed in adjacent pairs: 16 int lanes. An int
+     * lane p holds the pair as hi * 2^16 + (lo mod 2^16), so p + (p << 16) is (hi + lo) * 2^16 + (lo mod 2^16) modulo
+     * 2^32, and its arithmetic shift right by 16 is hi + lo, as long as that fits 16 bits: it does, every pair of
+     * products here is at most 2 * 128 * 127 in magnitude. Three operations instead of sign-extending both halves.
+     */
     static IntVector pairSums(ShortVector q, short[] xs, int at) {
         IntVector p = q.mul(ShortVector.fromArray(S, xs, at)).reinterpretAsInts();
-        return p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                .add(p.lanewise(VectorOperators.ASHR, 16));
+        return p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
     }
 
     /** The 16 lanes' sum in butterfly order (small enough to be inlined, so the vector stays in a register). */
