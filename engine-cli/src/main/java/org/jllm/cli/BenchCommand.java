@@ -36,6 +36,7 @@ final class BenchCommand extends Common implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        HeapPeak heapPeak = new HeapPeak();
         long loadStart = System.nanoTime();
         try (Model m = loadModel(modelOrDefault(model))) {
             double loadMs = (System.nanoTime() - loadStart) / 1e6;
@@ -60,7 +61,7 @@ final class BenchCommand extends Common implements Callable<Integer> {
                 pp[r] = s[0];
                 tg[r] = s[1];
             }
-            long peakHeap = peakHeapBytes();
+            long peakHeap = heapPeak.bytes();
             double bandwidth;
             try (WorkerPool pool = WorkerPool.create(m.threads())) {
                 bandwidth = ReadBandwidth.measure(pool, 1L << 30, 5);
@@ -108,15 +109,46 @@ final class BenchCommand extends Common implements Callable<Integer> {
         }
     }
 
-    /** The peak used size of the heap's memory pools since the JVM started, summed. */
-    private static long peakHeapBytes() {
-        long peak = 0;
-        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
+    /**
+     * The most Java heap in use at any point so far: heap use peaks just before a collection, so the largest total
+     * "used before GC" over the collections a listener saw, or the current use if that is larger. (The pools' own peak
+     * usages peak at different times, and their sum overstates it.)
+     */
+    private static final class HeapPeak implements javax.management.NotificationListener {
+        private long peak;
+
+        HeapPeak() {
+            for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                ((javax.management.NotificationEmitter) gc).addNotificationListener(this, null, null);
             }
         }
-        return peak;
+
+        @Override
+        public synchronized void handleNotification(javax.management.Notification n, Object handback) {
+            if (!com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+                return;
+            }
+            var info = com.sun.management.GarbageCollectionNotificationInfo.from(
+                    (javax.management.openmbean.CompositeData) n.getUserData()).getGcInfo();
+            long used = 0;
+            for (var usage : info.getMemoryUsageBeforeGc().values()) {
+                used += usage.getUsed();
+            }
+            // Only heap pools hold Java objects; the non-heap ones (metaspace, code cache) are not counted.
+            long nonHeap = 0;
+            for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == java.lang.management.MemoryType.NON_HEAP) {
+                    var u = info.getMemoryUsageBeforeGc().get(pool.getName());
+                    nonHeap += u == null ? 0 : u.getUsed();
+                }
+            }
+            peak = Math.max(peak, used - nonHeap);
+        }
+
+        synchronized long bytes() {
+            return Math.max(peak,
+                    java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
     }
 
     private static double mean(double[] v) {
