@@ -31,21 +31,23 @@ public final class BpeMerges {
             symbols.put(tokens[id], id);
         }
         List<String> extras = new java.util.ArrayList<>();
-        for (String[] m : merges) {
+        this.results = new int[merges.size()];
+        for (int rank = 0; rank < merges.size(); rank++) {
+            String[] m = merges.get(rank);
             String merged = m[0] + m[1];
-            if (!symbols.containsKey(merged)) {
-                symbols.put(merged, vocabSize + extras.size());
+            Integer id = symbols.putIfAbsent(merged, vocabSize + extras.size());
+            if (id == null) {
+                id = vocabSize + extras.size();
                 extras.add(merged);
             }
+            results[rank] = id;
         }
         this.extraTexts = extras.toArray(new String[0]);
         this.ranks = new PairRanks(merges.size());
-        this.results = new int[merges.size()];
         for (int rank = 0; rank < merges.size(); rank++) {
             String[] m = merges.get(rank);
             Integer left = symbols.get(m[0]);
             Integer right = symbols.get(m[1]);
-            results[rank] = symbols.get(m[0] + m[1]);
             if (left != null && right != null) {
                 ranks.putIfAbsent(left, right, rank);
             }
