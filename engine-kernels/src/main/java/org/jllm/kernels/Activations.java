@@ -12,6 +12,7 @@ public final class Activations {
     private float[] scales = new float[0];
     private float[] sums = new float[0];
     private int[] ints = new int[0];
+    private int[] groupSums = new int[0];
     private short[] shorts = new short[0];
 
     /** Float values, at least {@code n} long. */
@@ -85,5 +86,20 @@ public final class Activations {
 
     public short[] shorts() {
         return shorts;
+    }
+
+    /**
+     * Q8_K: the quants' sums per 16 values as ints, at least {@code groups} long (the same numbers as {@link #sums},
+     * which keeps them as floats for the scalar reference; kernels that add them up per row read these).
+     */
+    public int[] groupSums(int groups) {
+        if (groupSums.length < groups) {
+            groupSums = new int[groups];
+        }
+        return groupSums;
+    }
+
+    public int[] groupSums() {
+        return groupSums;
     }
 }

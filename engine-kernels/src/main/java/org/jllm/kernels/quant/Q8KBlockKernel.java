@@ -38,7 +38,7 @@ public abstract class Q8KBlockKernel implements WeightKernel {
 
     /**
      * Activation quants are in {@code quants()}, scales in {@code scales()}, 16-value sums in {@code sums()} (small
-     * integers, exact as floats), and the quants regrouped per 32 values as [m][k] = q[4k + m] in {@code ints()}.
+     * integers, exact as floats) and {@code groupSums()}, and the quants regrouped per 32 values as [m][k] = q[4k + m] in {@code ints()}.
      */
     @Override
     public void prepareInput(float[] x, int n, Activations out) {
@@ -46,6 +46,7 @@ public abstract class Q8KBlockKernel implements WeightKernel {
         byte[] q = out.quants(n);
         float[] d = out.scales(blocks);
         float[] bsums = out.sums(n / 16);
+        int[] groupSums = out.groupSums(n / 16);
         int[] regrouped = out.ints(n);
         short[] wide = out.shorts(n);
         for (int b = 0; b < blocks; b++) {
@@ -55,6 +56,7 @@ public abstract class Q8KBlockKernel implements WeightKernel {
                 d[b] = 0f;
                 java.util.Arrays.fill(q, base, base + BLOCK, (byte) 0);
                 java.util.Arrays.fill(bsums, base / 16, base / 16 + 16, 0f);
+                java.util.Arrays.fill(groupSums, base / 16, base / 16 + 16, 0);
                 java.util.Arrays.fill(regrouped, base, base + BLOCK, 0);
                 java.util.Arrays.fill(wide, base, base + BLOCK, (short) 0);
                 continue;
@@ -70,6 +72,7 @@ public abstract class Q8KBlockKernel implements WeightKernel {
                     sum += q[base + 16 * g + j];
                 }
                 bsums[base / 16 + g] = sum;
+                groupSums[base / 16 + g] = sum;
             }
             for (int c = base; c < base + BLOCK; c += 32) {
                 for (int m = 0; m < 4; m++) {

@@ -77,7 +77,7 @@ final class VectorKQuantKernels {
             int bb = type().bytesPerBlock();
             int[] xi = x.ints();
             float[] xd = x.scales();
-            float[] bsums = x.sums();
+            int[] bsums = x.groupSums();
             for (int r = rowFrom; r < rowTo; r++) {
                 long row = (long) r * blocks * bb;
                 FloatVector acc = FloatVector.zero(F);
@@ -185,8 +185,8 @@ final class VectorKQuantKernels {
         }
 
         /** The activations' sum over sub-block s (two 16-value sums, exact small integers). */
-        private static int sum(float[] bsums, int at, int s) {
-            return (int) (bsums[at + 2 * s] + bsums[at + 2 * s + 1]);
+        private static int sum(int[] bsums, int at, int s) {
+            return bsums[at + 2 * s] + bsums[at + 2 * s + 1];
         }
     }
 
