@@ -138,6 +138,26 @@ final class WideKQuantKernels {
                 out[r] = Wide.sum(acc) + mins;
             }
         }
+        /** The scalar reference's (d * scale) * q - dmin * minimum per value, 32 values per step. */
+        @Override
+        protected void dequantizeBlock(MemorySegment w, long block, float[] dst, int off) {
+            float d = f16(w, block);
+            float dmin = f16(w, block + 2);
+            long s8 = w.get(I64, block + 4);
+            int s4 = w.get(I32, block + 12);
+            ShortVector qh = Wide.signedBytes(w, block + 16);
+            for (int c = 0; c < 8; c++) {
+                ShortVector q = Wide.signedBytes(w, block + 48 + 32L * (c >> 1))
+                        .lanewise(VectorOperators.LSHR, 4 * (c & 1)).and((short) 15)
+                        .or(qh.lanewise(VectorOperators.LSHR, c).and((short) 1).lanewise(VectorOperators.LSHL, 4));
+                float scale = d * VectorKQuantKernels.Q4_K.scale(s8, s4, c);
+                float minimum = dmin * VectorKQuantKernels.Q4_K.minimum(s8, s4, c);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, Wide.F, 0)).mul(scale).sub(minimum)
+                        .intoArray(dst, off + 32 * c);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, Wide.F, 1)).mul(scale).sub(minimum)
+                        .intoArray(dst, off + 32 * c + 16);
+            }
+        }
     }
 
     static final class Q6_K extends Q6_KKernel {
@@ -230,6 +250,25 @@ final class WideKQuantKernels {
                 out[r] = Wide.sum(acc) + mins;
             }
         }
+        /** The scalar reference's (d * scale) * q - dmin * minimum per value, 32 values per step. */
+        @Override
+        protected void dequantizeBlock(MemorySegment w, long block, float[] dst, int off) {
+            float d = f16(w, block + 80);
+            float dmin = f16(w, block + 82);
+            for (int n = 0; n < 2; n++) {
+                ShortVector bytes = Wide.signedBytes(w, block + 16 + 32L * n);
+                for (int j = 0; j < 4; j++) {
+                    int chunk = 128 * n + 32 * j;
+                    int g = chunk / 16;
+                    ShortVector q = bytes.lanewise(VectorOperators.LSHR, 2 * j).and((short) 3);
+                    ((FloatVector) q.convertShape(VectorOperators.S2F, Wide.F, 0)).mul(d * (u8(w, block + g) & 15))
+                            .sub(dmin * (u8(w, block + g) >>> 4)).intoArray(dst, off + chunk);
+                    ((FloatVector) q.convertShape(VectorOperators.S2F, Wide.F, 1))
+                            .mul(d * (u8(w, block + g + 1) & 15)).sub(dmin * (u8(w, block + g + 1) >>> 4))
+                            .intoArray(dst, off + chunk + 16);
+                }
+            }
+        }
     }
 
     static final class Q3_K extends Q3_KKernel {
@@ -264,6 +303,26 @@ final class WideKQuantKernels {
                             .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block + 108)), acc);
                 }
                 out[r] = Wide.sum(acc);
+            }
+        }
+        /** The scalar reference's (d * scale) * q per value, 32 values per step. */
+        @Override
+        protected void dequantizeBlock(MemorySegment w, long block, float[] dst, int off) {
+            float d = f16(w, block + 108);
+            ShortVector hmask = Wide.signedBytes(w, block);
+            for (int n = 0; n < 2; n++) {
+                ShortVector bytes = Wide.signedBytes(w, block + 32 + 32L * n);
+                for (int j = 0; j < 4; j++) {
+                    int chunk = 128 * n + 32 * j;
+                    ShortVector q = bytes.lanewise(VectorOperators.LSHR, 2 * j).and((short) 3)
+                            .add(hmask.lanewise(VectorOperators.LSHR, 4 * n + j).and((short) 1)
+                                    .lanewise(VectorOperators.LSHL, 2))
+                            .sub((short) 4);
+                    ((FloatVector) q.convertShape(VectorOperators.S2F, Wide.F, 0))
+                            .mul(d * groupScale(w, block, chunk / 16)).intoArray(dst, off + chunk);
+                    ((FloatVector) q.convertShape(VectorOperators.S2F, Wide.F, 1))
+                            .mul(d * groupScale(w, block, chunk / 16 + 1)).intoArray(dst, off + chunk + 16);
+                }
             }
         }
     }
