@@ -75,7 +75,7 @@ public class OpsBenchmark {
             fill(vRow, r);
             kv.store(0, t, kRow, vRow);
         }
-        attention = new Attention(HEADS, KV_HEADS, HEAD_DIM, pos + 1);
+        attention = new Attention(HEADS, KV_HEADS, HEAD_DIM, pos + 1, null);
         q = fill(new float[HEADS * HEAD_DIM], r);
         k = fill(new float[KV_HEADS * HEAD_DIM], r);
         att = new float[HEADS * HEAD_DIM];

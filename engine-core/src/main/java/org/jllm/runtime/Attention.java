@@ -7,7 +7,7 @@ import org.jllm.kernels.Numbers;
 
 /**
  * Causal grouped-query attention of one query position over a {@link KvCache}, with the buffers it needs (one per
- * session; not thread-safe). Positions are the outer loop, so the cache is streamed once per layer and an F16 row is
+ * session; not thread-safe), split by K/V heads over a {@link WorkerPool}. Positions are the outer loop, so the cache is streamed once per layer and an F16 row is
  * converted once for all the heads that read it.
  *
  * <p>Orders and roundings are llama.cpp's: the weighted sum of values keeps 16 partial sums per head (position t
@@ -17,7 +17,9 @@ import org.jllm.kernels.Numbers;
  * an F16 cache the query is rounded to F16 before the scores and the probabilities before they weigh the values,
  * and the scores are summed as {@link #halfDot}.
  */
-public final class Attention {
+public final class Attention implements WorkerPool.RangeTask {
+    /** Multiply-adds per K/V head (positions x head size x query heads per K/V head) worth a fork-join. */
+    private static final long MIN_WORK_PER_KV_HEAD = 16 * 1024;
     private static final int LANES = 16;
     private final int heads;
     private final int kvHeads;
@@ -29,8 +31,18 @@ public final class Attention {
     private final float[] lanes;
     /** The query rounded to F16, for an F16 cache. */
     private final float[] query;
+    private final WorkerPool pool;
+    // The call being run, for the pool's threads.
+    private FloatOps ops;
+    private KvCache kv;
+    private int layer;
+    private int pos;
+    private float[] q;
+    private float[] att;
+    private boolean batched;
 
-    public Attention(int heads, int kvHeads, int headDim, int contextLength) {
+    /** {@code pool}: the threads the K/V heads are split over, or null for the calling thread alone. */
+    public Attention(int heads, int kvHeads, int headDim, int contextLength, WorkerPool pool) {
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException(heads + " query heads do not split into " + kvHeads + " K/V heads");
         }
@@ -41,6 +53,7 @@ public final class Attention {
         this.scores = new float[heads * contextLength];
         this.lanes = new float[heads * LANES * headDim];
         this.query = new float[heads * headDim];
+        this.pool = pool;
     }
 
     /**
@@ -60,10 +73,12 @@ public final class Attention {
         return (float) sum;
     }
 
-    /** The heads' outputs side by side into {@code att}, for the query {@code q} at {@code pos} of {@code layer}. */
+    /**
+     * The heads' outputs side by side into {@code att}, for the query {@code q} at {@code pos} of {@code layer}. The
+     * K/V heads (with their groups of query heads) are split over {@code pool}: each thread reads its heads' slice
+     * of every cached position and writes only its heads' scores, partial sums and outputs.
+     */
     public void apply(FloatOps ops, KvCache kv, int layer, int pos, float[] q, float[] att, boolean batched) {
-        int group = heads / kvHeads;
-        float scale = 1f / (float) Math.sqrt(headDim); // llama.cpp's 1.0f/sqrtf(n_embd_head)
         boolean half = kv.type() == KvCacheType.F16;
         float[] qs = q;
         if (half) {
@@ -72,18 +87,47 @@ public final class Attention {
             }
             qs = query;
         }
+        this.ops = ops;
+        this.kv = kv;
+        this.layer = layer;
+        this.pos = pos;
+        this.q = qs;
+        this.att = att;
+        this.batched = batched;
+        // Below some work per head a fork-join costs more than it saves.
+        if (pool == null || (long) (pos + 1) * headDim * (heads / kvHeads) < MIN_WORK_PER_KV_HEAD) {
+            run(0, kvHeads);
+        } else {
+            pool.forRange(kvHeads, 1, this);
+        }
+        this.ops = null;
+        this.kv = null;
+        this.q = null;
+        this.att = null;
+    }
+
+    /** K/V heads [from, to) with their query heads. */
+    @Override
+    public void run(int from, int to) {
+        int group = heads / kvHeads;
+        float scale = 1f / (float) Math.sqrt(headDim); // llama.cpp's 1.0f/sqrtf(n_embd_head)
+        boolean half = kv.type() == KvCacheType.F16;
+        int h0 = from * group;
+        int h1 = to * group;
+        int kvFrom = from * headDim;
+        int kvLength = (to - from) * headDim;
         for (int t = 0; t <= pos; t++) {
-            float[] keys = kv.keyRow(layer, t);
+            float[] keys = kv.keyRow(layer, t, kvFrom, kvLength);
             int row = kv.rowOffset(t);
-            for (int h = 0; h < heads; h++) {
+            for (int h = h0; h < h1; h++) {
                 int k = row + (h / group) * headDim;
-                float dot = half ? halfDot(ops, qs, h * headDim, keys, k, headDim)
-                        : batched ? ops.dotInSteps(qs, h * headDim, keys, k, headDim)
-                        : ops.dot(qs, h * headDim, keys, k, headDim);
+                float dot = half ? halfDot(ops, q, h * headDim, keys, k, headDim)
+                        : batched ? ops.dotInSteps(q, h * headDim, keys, k, headDim)
+                        : ops.dot(q, h * headDim, keys, k, headDim);
                 scores[h * contextLength + t] = dot * scale;
             }
         }
-        for (int h = 0; h < heads; h++) {
+        for (int h = h0; h < h1; h++) {
             int s = h * contextLength;
             ops.softmax(scores, s, pos + 1);
             if (half) {
@@ -92,17 +136,17 @@ public final class Attention {
                 }
             }
         }
-        Arrays.fill(lanes, 0f);
+        Arrays.fill(lanes, h0 * LANES * headDim, h1 * LANES * headDim, 0f);
         for (int t = 0; t <= pos; t++) {
-            float[] values = kv.valueRow(layer, t);
+            float[] values = kv.valueRow(layer, t, kvFrom, kvLength);
             int row = kv.rowOffset(t);
             int lane = t % LANES;
-            for (int h = 0; h < heads; h++) {
+            for (int h = h0; h < h1; h++) {
                 ops.axpy(scores[h * contextLength + t], values, row + (h / group) * headDim, lanes,
                         (h * LANES + lane) * headDim, headDim);
             }
         }
-        for (int h = 0; h < heads; h++) {
+        for (int h = h0; h < h1; h++) {
             int base = h * LANES * headDim;
             for (int width = LANES / 2; width >= 1; width /= 2) {
                 for (int j = 0; j < width; j++) {

@@ -54,23 +54,25 @@ public final class KvCache {
     }
 
     /**
-     * The keys of position {@code pos} as floats, from {@link #rowOffset(int) rowOffset(pos)} on: the layer's array
-     * (F32), or the cache's row buffer, valid until the next call of this or {@link #valueRow}.
+     * The keys of position {@code pos} as floats, values {@code [from, from + n)} of the row at
+     * {@link #rowOffset(int) rowOffset(pos)} + from: the layer's array (F32), or the cache's row buffer, where this
+     * call converts just those values (so threads reading different heads of a row do not interfere); valid until the
+     * next call for the same values.
      */
-    public float[] keyRow(int layer, int pos) {
+    public float[] keyRow(int layer, int pos, int from, int n) {
         if (keys != null) {
             return keys[layer];
         }
-        FloatOps.fromHalf(halfKeys[layer], pos * kvDim, row, 0, kvDim);
+        FloatOps.fromHalf(halfKeys[layer], pos * kvDim + from, row, from, n);
         return row;
     }
 
-    /** The values of position {@code pos}, as {@link #keyRow}. */
-    public float[] valueRow(int layer, int pos) {
+    /** The values of position {@code pos}, as {@link #keyRow}; they share the row buffer. */
+    public float[] valueRow(int layer, int pos, int from, int n) {
         if (values != null) {
             return values[layer];
         }
-        FloatOps.fromHalf(halfValues[layer], pos * kvDim, row, 0, kvDim);
+        FloatOps.fromHalf(halfValues[layer], pos * kvDim + from, row, from, n);
         return row;
     }
 

@@ -47,7 +47,7 @@ final class LlamaState implements ForwardState {
         this.k = new float[c.kvDim()];
         this.v = new float[c.kvDim()];
         this.att = new float[c.qDim()];
-        this.attention = new Attention(c.headCount(), c.headCountKv(), c.headDim(), contextLength);
+        this.attention = new Attention(c.headCount(), c.headCountKv(), c.headDim(), contextLength, pool);
         this.hb = new float[c.feedForwardLength()];
         this.hb2 = new float[c.feedForwardLength()];
         this.logits = new float[c.vocabularySize()];
