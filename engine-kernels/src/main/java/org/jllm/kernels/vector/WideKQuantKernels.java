@@ -138,6 +138,7 @@ final class WideKQuantKernels {
                 out[r] = Wide.sum(acc) + mins;
             }
         }
+
         /** The scalar reference's (d * scale) * q - dmin * minimum per value, 32 values per step. */
         @Override
         protected void dequantizeBlock(MemorySegment w, long block, float[] dst, int off) {
@@ -250,6 +251,7 @@ final class WideKQuantKernels {
                 out[r] = Wide.sum(acc) + mins;
             }
         }
+
         /** The scalar reference's (d * scale) * q - dmin * minimum per value, 32 values per step. */
         @Override
         protected void dequantizeBlock(MemorySegment w, long block, float[] dst, int off) {
@@ -305,6 +307,7 @@ final class WideKQuantKernels {
                 out[r] = Wide.sum(acc);
             }
         }
+
         /** The scalar reference's (d * scale) * q per value, 32 values per step. */
         @Override
         protected void dequantizeBlock(MemorySegment w, long block, float[] dst, int off) {
