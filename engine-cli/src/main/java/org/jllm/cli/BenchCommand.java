@@ -125,7 +125,8 @@ final class BenchCommand extends Common implements Callable<Integer> {
 
         @Override
         public synchronized void handleNotification(javax.management.Notification n, Object handback) {
-            if (!com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+            String type = com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION;
+            if (!type.equals(n.getType())) {
                 return;
             }
             var info = com.sun.management.GarbageCollectionNotificationInfo.from(

@@ -62,7 +62,7 @@ final class GenerateCommand extends Common implements Callable<Integer> {
                 seed != null ? seed : System.nanoTime(), !noEosStop);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Model m = loadModel(modelOrDefault(model));
-             Session session = ctx != null ? m.newSession(ctx, kvCache) : m.newSession(m.config().contextLength(), kvCache)) {
+             Session session = m.newSession(ctx != null ? ctx : m.config().contextLength(), kvCache)) {
             int[] promptIds = prompt.ids != null ? parseIds(prompt.ids)
                     : m.tokenizer().encode(prompt.text != null ? prompt.text : "", true);
             if (!printIds && prompt.text != null) {

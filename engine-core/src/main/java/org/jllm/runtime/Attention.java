@@ -7,8 +7,8 @@ import org.jllm.kernels.Numbers;
 
 /**
  * Causal grouped-query attention of one query position over a {@link KvCache}, with the buffers it needs (one per
- * session; not thread-safe), split by K/V heads over a {@link WorkerPool}. Positions are the outer loop, so the cache is streamed once per layer and an F16 row is
- * converted once for all the heads that read it.
+ * session; not thread-safe), split by K/V heads over a {@link WorkerPool}. Positions are the outer loop, so the cache
+ * is streamed once per layer and an F16 row is converted once for all the heads that read it.
  *
  * <p>Orders and roundings are llama.cpp's: the weighted sum of values keeps 16 partial sums per head (position t
  * goes to partial sum t mod 16) combined by halving at the end, the order of its matmul of the probabilities with the

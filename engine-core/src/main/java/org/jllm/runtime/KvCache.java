@@ -81,7 +81,7 @@ public final class KvCache {
         return keys != null ? pos * kvDim : 0;
     }
 
-    /** Bytes a cache of {@code type} takes for {@code layers} x {@code contextLength} x {@code kvDim} keys and values. */
+    /** Bytes a {@code type} cache takes for {@code layers} x {@code contextLength} x {@code kvDim} keys and values. */
     public static long bytes(KvCacheType type, int layers, int contextLength, int kvDim) {
         return 2L * layers * contextLength * kvDim * (type == KvCacheType.F16 ? 2 : Float.BYTES);
     }

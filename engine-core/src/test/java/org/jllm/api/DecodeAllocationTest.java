@@ -52,8 +52,8 @@ class DecodeAllocationTest {
                 allocated = allocatedBytes(threads, ids) - before;
             }
         }
-        assertEquals(0, allocated, modelId + " (" + kvType + " K/V cache): bytes allocated by " + MEASURED + " decoded tokens on "
-                + ids.length + " threads, in the last of " + MAX_WINDOWS + " windows");
+        assertEquals(0, allocated, modelId + " (" + kvType + " K/V cache): bytes allocated by " + MEASURED
+                + " decoded tokens on " + ids.length + " threads, in the last of " + MAX_WINDOWS + " windows");
     }
 
     /** The calling thread and the model's workers. */

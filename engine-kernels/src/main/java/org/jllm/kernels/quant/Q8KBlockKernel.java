@@ -38,7 +38,8 @@ public abstract class Q8KBlockKernel implements WeightKernel {
 
     /**
      * Activation quants are in {@code quants()}, scales in {@code scales()}, 16-value sums in {@code sums()} (small
-     * integers, exact as floats) and {@code groupSums()}, and the quants regrouped per 32 values as [m][k] = q[4k + m] in {@code ints()}.
+     * integers, exact as floats) and {@code groupSums()}, and the quants regrouped per 32 values as
+     * [m][k] = q[4k + m] in {@code ints()}.
      */
     @Override
     public void prepareInput(float[] x, int n, Activations out) {
