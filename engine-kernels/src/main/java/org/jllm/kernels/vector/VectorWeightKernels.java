@@ -195,9 +195,24 @@ final class VectorWeightKernels {
             return GgmlType.BF16;
         }
 
+        /** Odd-indexed, then even-indexed values of two vectors (32 values): the VDPBF16PS pair order. */
+        private static final FloatVector ODD = FloatVector.zero(S).addIndex(2).add(1f);
+        private static final FloatVector EVEN = FloatVector.zero(S).addIndex(2);
+
+        /** {@code ScalarWeightKernels.Bf16Kernel.pairsToTileOrder}, two vectors at a time. */
         @Override
         public void toTileOrder(float[] v, int off, int cols) {
-            ScalarWeightKernels.Bf16Kernel.pairsToTileOrder(v, off, cols);
+            if (L != 16 || cols % 32 != 0) {
+                ScalarWeightKernels.Bf16Kernel.pairsToTileOrder(v, off, cols);
+                return;
+            }
+            for (int b = off; b < off + cols; b += 32) {
+                FloatVector lo = FloatVector.fromArray(S, v, b);
+                FloatVector hi = FloatVector.fromArray(S, v, b + 16);
+                FloatVector odd = ODD.selectFrom(lo, hi);
+                EVEN.selectFrom(lo, hi).intoArray(v, b + 16);
+                odd.intoArray(v, b);
+            }
         }
 
         /**
