@@ -32,7 +32,16 @@ final class Wide {
     private static final VectorMask<Short> UPPER =
             ShortVector.zero(S).addIndex(1).compare(VectorOperators.GE, (short) 16);
     /** Bytes 0-15 twice: the 16 bytes of packed nibbles feed both the low (values 0-15) and high (16-31) halves. */
-    private static final VectorShuffle<Byte> TWICE = VectorShuffle.fromOp(B256, i -> i & 15);
+    static final VectorShuffle<Byte> TWICE = VectorShuffle.fromOp(B256, i -> i & 15);
+    /** Bytes 0-15 keep their low nibble, bytes 16-31 their high nibble in place (16 times its value). */
+    static final ByteVector NIBBLES_IN_PLACE =
+            ByteVector.broadcast(B256, (byte) 0x0f)
+                    .blend((byte) 0xf0, ByteVector.zero(B256).addIndex(1).compare(VectorOperators.GE, 16));
+    /** Q4_0's offset 8 for values 0-15 and 16 x 8 for values 16-31 (see NIBBLES_IN_PLACE). */
+    static final ShortVector Q4_0_OFFSETS = ShortVector.broadcast(S, (short) 8).blend((short) 128, UPPER);
+    /** 1 for lanes 0-7, 1/16 for lanes 8-15: undoes NIBBLES_IN_PLACE's factor in a float accumulator. */
+    static final FloatVector UNSCALE_UPPER = FloatVector.broadcast(F, 1f)
+            .blend(1f / 16, IntVector.zero(I).addIndex(1).compare(VectorOperators.GE, 8).cast(F));
     /** Shift right by 0 for values 0-15 (low nibbles), by 4 for values 16-31 (high nibbles). */
     private static final ShortVector NIBBLE_SHIFT = ShortVector.zero(S).blend((short) 4, UPPER);
     /** Lane v's bit within its 16-bit half of qh. */
