@@ -268,10 +268,7 @@ final class VectorQ8BlockKernel implements WeightKernel {
             FloatVector acc = FloatVector.zero(Wide.F);
             for (int b = 0; b < blocks; b++) {
                 long off = row + 18L * b;
-                ShortVector q = ((ShortVector) ((ByteVector) ByteVector.fromMemorySegment(Wide.B128, w, off + 2, Wide.LE)
-                        .reinterpretShape(Wide.B256, 0)).rearrange(Wide.TWICE).and(Wide.NIBBLES_IN_PLACE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0)).sub(Wide.Q4_0_OFFSETS);
-                IntVector sums = Wide.pairSums(q, xs, b * BLOCK);
+                IntVector sums = Wide.pairSums(Wide.nibblesInPlace(w, off + 2).sub(Wide.Q4_0_OFFSETS), xs, b * BLOCK);
                 acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(Wide.F, scalar.scale(w, off) * xd[b]), acc);
             }

@@ -32,9 +32,9 @@ final class Wide {
     private static final VectorMask<Short> UPPER =
             ShortVector.zero(S).addIndex(1).compare(VectorOperators.GE, (short) 16);
     /** Bytes 0-15 twice: the 16 bytes of packed nibbles feed both the low (values 0-15) and high (16-31) halves. */
-    static final VectorShuffle<Byte> TWICE = VectorShuffle.fromOp(B256, i -> i & 15);
+    private static final VectorShuffle<Byte> TWICE = VectorShuffle.fromOp(B256, i -> i & 15);
     /** Bytes 0-15 keep their low nibble, bytes 16-31 their high nibble in place (16 times its value). */
-    static final ByteVector NIBBLES_IN_PLACE =
+    private static final ByteVector NIBBLES_IN_PLACE =
             ByteVector.broadcast(B256, (byte) 0x0f)
                     .blend((byte) 0xf0, ByteVector.zero(B256).addIndex(1).compare(VectorOperators.GE, 16));
     /** Q4_0's offset 8 for values 0-15 and 16 x 8 for values 16-31 (see NIBBLES_IN_PLACE). */
@@ -70,6 +70,16 @@ final class Wide {
         ByteVector bytes = (ByteVector) ByteVector.fromMemorySegment(B128, w, at, LE).reinterpretShape(B256, 0);
         return ((ShortVector) bytes.rearrange(TWICE).convertShape(VectorOperators.B2S, S, 0))
                 .lanewise(VectorOperators.LSHR, NIBBLE_SHIFT).and((short) 15);
+    }
+
+    /**
+     * The 16 bytes at {@code at} as 32 values: low nibbles (0-15), then high nibbles masked in place (16 times their
+     * value, 0-240), zero-extended; one operation less than {@link #nibbles}.
+     */
+    static ShortVector nibblesInPlace(MemorySegment w, long at) {
+        ByteVector bytes = (ByteVector) ByteVector.fromMemorySegment(B128, w, at, LE).reinterpretShape(B256, 0);
+        return (ShortVector) bytes.rearrange(TWICE).and(NIBBLES_IN_PLACE)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
     }
 
     /** Bit v of the little-endian 32-bit word {@code qh}, moved to bit 4, in lane v (the fifth bit of Q5 values). */
