@@ -115,6 +115,11 @@ final class BenchCommand extends Common implements Callable<Integer> {
      * usages peak at different times, and their sum overstates it.)
      */
     private static final class HeapPeak implements javax.management.NotificationListener {
+        /** The heap's pools (the non-heap ones, metaspace and code cache, hold no Java objects). */
+        private final java.util.List<String> heapPools = java.lang.management.ManagementFactory
+                .getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                .map(java.lang.management.MemoryPoolMXBean::getName).toList();
         private long peak;
 
         HeapPeak() {
@@ -129,21 +134,14 @@ final class BenchCommand extends Common implements Callable<Integer> {
             if (!type.equals(n.getType())) {
                 return;
             }
-            var info = com.sun.management.GarbageCollectionNotificationInfo.from(
-                    (javax.management.openmbean.CompositeData) n.getUserData()).getGcInfo();
+            var before = com.sun.management.GarbageCollectionNotificationInfo.from(
+                    (javax.management.openmbean.CompositeData) n.getUserData()).getGcInfo().getMemoryUsageBeforeGc();
             long used = 0;
-            for (var usage : info.getMemoryUsageBeforeGc().values()) {
-                used += usage.getUsed();
+            for (String pool : heapPools) {
+                var usage = before.get(pool);
+                used += usage == null ? 0 : usage.getUsed();
             }
-            // Only heap pools hold Java objects; the non-heap ones (metaspace, code cache) are not counted.
-            long nonHeap = 0;
-            for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-                if (pool.getType() == java.lang.management.MemoryType.NON_HEAP) {
-                    var u = info.getMemoryUsageBeforeGc().get(pool.getName());
-                    nonHeap += u == null ? 0 : u.getUsed();
-                }
-            }
-            peak = Math.max(peak, used - nonHeap);
+            peak = Math.max(peak, used);
         }
 
         synchronized long bytes() {
