@@ -1,12 +1,14 @@
 package org.jllm;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import org.jllm.gguf.GgufFile;
 import org.jllm.gguf.GgufTokenizers;
 import org.jllm.kernels.Kernels;
 import org.jllm.runtime.WorkerPool;
 import org.jllm.model.Architectures;
+import org.jllm.model.GgufWeights;
 import org.jllm.model.LanguageModel;
 import org.jllm.model.ModelConfig;
 import org.jllm.tokenizer.Tokenizer;
@@ -33,12 +35,15 @@ public final class Model implements AutoCloseable {
     private final LanguageModel model;
     private final Tokenizer tokenizer;
     private final WorkerPool pool;
+    /** Owns the interleaved weight copies, if any. */
+    private final Arena weights;
 
-    private Model(GgufFile file, LanguageModel model, Tokenizer tokenizer, WorkerPool pool) {
+    private Model(GgufFile file, LanguageModel model, Tokenizer tokenizer, WorkerPool pool, Arena weights) {
         this.file = file;
         this.model = model;
         this.tokenizer = tokenizer;
         this.pool = pool;
+        this.weights = weights;
     }
 
     /** Maps a GGUF model file and builds its model and tokenizer; the file is not read into the heap. */
@@ -56,11 +61,21 @@ public final class Model implements AutoCloseable {
      * thread and {@code threads - 1} workers the model owns until {@link #close()}).
      */
     public static Model load(Path path, Kernels kernels, int threads) throws IOException {
+        return load(path, kernels, threads, WeightLayout.INTERLEAVED);
+    }
+
+    /** As {@link #load(Path, Kernels, int)}, keeping the weights in {@code layout}. */
+    public static Model load(Path path, Kernels kernels, int threads, WeightLayout layout) throws IOException {
         long start = System.nanoTime();
         GgufFile file = GgufFile.open(path);
+        Arena arena = Arena.ofShared();
+        WorkerPool pool = null;
         try {
             String arch = file.getString("general.architecture");
-            LanguageModel model = Architectures.forName(arch).build(file, kernels);
+            GgufWeights weights = new GgufWeights(file, kernels, layout == WeightLayout.INTERLEAVED ? arena : null);
+            LanguageModel model = Architectures.forName(arch).build(weights);
+            pool = WorkerPool.create(threads);
+            weights.interleave(pool);
             Tokenizer tokenizer = GgufTokenizers.load(file);
             if (tokenizer.vocabulary().size() != model.config().vocabularySize()) {
                 throw new org.jllm.model.ModelFormatException(path + ": the tokenizer has "
@@ -69,8 +84,12 @@ public final class Model implements AutoCloseable {
             }
             LOG.debug("loaded {} ({}, {} kernels, {} threads) in {} ms", path, arch, kernels.name(), threads,
                     (System.nanoTime() - start) / 1_000_000);
-            return new Model(file, model, tokenizer, WorkerPool.create(threads));
+            return new Model(file, model, tokenizer, pool, arena);
         } catch (IOException | RuntimeException e) {
+            if (pool != null) {
+                pool.close();
+            }
+            arena.close();
             file.close();
             throw e;
         }
@@ -131,6 +150,7 @@ public final class Model implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+        weights.close();
         file.close();
     }
 }

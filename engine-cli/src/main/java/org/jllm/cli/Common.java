@@ -17,10 +17,16 @@ abstract class Common {
             + "the available processors).")
     Integer threads;
 
-    /** Loads a model with the chosen thread count. */
+    @Option(names = "--layout", defaultValue = "INTERLEAVED", description = "Weight layout in memory: "
+            + "INTERLEAVED (default: Q4_0 matrices copied at load into 32-row groups, faster generation) or AS_STORED "
+            + "(every matrix read in place from the mapped file).")
+    org.jllm.WeightLayout layout;
+
+    /** Loads a model with the chosen thread count and layout. */
     org.jllm.Model loadModel(Path path) throws java.io.IOException {
         return org.jllm.Model.load(path, org.jllm.kernels.Kernels.get(),
-                threads != null ? threads : org.jllm.runtime.WorkerPool.defaultThreads());
+                threads != null ? threads : org.jllm.runtime.WorkerPool.defaultThreads(),
+                layout != null ? layout : org.jllm.WeightLayout.INTERLEAVED);
     }
 
     boolean verbose() {

@@ -1,25 +1,83 @@
 package org.jllm.model;
 
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.jllm.gguf.GgufFile;
 import org.jllm.gguf.GgufFormatException;
 import org.jllm.gguf.GgufTensorInfo;
 import org.jllm.kernels.Kernels;
+import org.jllm.kernels.RowInterleavedKernel;
+import org.jllm.runtime.WorkerPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jllm.tensor.Tensor;
 
-/** Looks tensors up in a GGUF file by name and checks their shapes against the model's configuration. */
+/**
+ * Looks tensors up in a GGUF file by name and checks their shapes against the model's configuration. Given an arena,
+ * it also gives each matrix the kernels have a {@link RowInterleavedKernel} for a copy in that layout, filled by
+ * {@link #interleave} once the model is built.
+ */
 public final class GgufWeights {
+    private static final Logger LOG = LoggerFactory.getLogger(GgufWeights.class);
+
     private final GgufFile file;
     private final Kernels kernels;
+    private final Arena interleaved;
+    private final List<Linear> toInterleave = new ArrayList<>();
 
+    /** Matrices stay as stored. */
     public GgufWeights(GgufFile file, Kernels kernels) {
+        this(file, kernels, null);
+    }
+
+    /** @param interleaved where interleaved copies are allocated, or null to keep every matrix as stored */
+    public GgufWeights(GgufFile file, Kernels kernels, Arena interleaved) {
         this.file = file;
         this.kernels = kernels;
+        this.interleaved = interleaved;
+    }
+
+    public GgufFile file() {
+        return file;
     }
 
     public Kernels kernels() {
         return kernels;
+    }
+
+    /**
+     * Fills the interleaved copies of the matrices handed out so far, groups of rows split over {@code pool}; the
+     * linears must not be used before this returns.
+     */
+    public void interleave(WorkerPool pool) {
+        if (toInterleave.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        int[] firstGroup = new int[toInterleave.size() + 1];
+        long bytes = 0;
+        for (int i = 0; i < toInterleave.size(); i++) {
+            Linear l = toInterleave.get(i);
+            firstGroup[i + 1] = firstGroup[i] + l.outFeatures() / l.interleavedKernel().rowsPerGroup();
+            bytes += l.weight().data().byteSize();
+        }
+        pool.forRange(firstGroup[toInterleave.size()], 16, (from, to) -> {
+            for (int i = 0; i < toInterleave.size(); i++) {
+                int lo = Math.max(from, firstGroup[i]);
+                int hi = Math.min(to, firstGroup[i + 1]);
+                if (lo < hi) {
+                    Linear l = toInterleave.get(i);
+                    l.interleavedKernel().interleave(l.weight().data(), l.inFeatures(), l.matVecData(),
+                            lo - firstGroup[i], hi - firstGroup[i]);
+                }
+            }
+        });
+        LOG.debug("{}: interleaved {} matrices ({} MiB) in {} ms", file.path(), toInterleave.size(), bytes >> 20,
+                (System.nanoTime() - start) / 1_000_000);
+        toInterleave.clear();
     }
 
     public boolean has(String name) {
@@ -58,7 +116,13 @@ public final class GgufWeights {
             throw new ModelFormatException(file.path() + ": tensor '" + name + "' has type " + t.type()
                     + ", which this version cannot compute with (supported: " + supportedTypes() + ")");
         }
-        return new Linear(t, kernels);
+        RowInterleavedKernel ik = interleaved == null ? null : kernels.rowInterleaved(t.type());
+        if (ik == null || rows % ik.rowsPerGroup() != 0) {
+            return new Linear(t, kernels);
+        }
+        Linear l = new Linear(t, kernels, ik, interleaved.allocate(t.data().byteSize(), 64));
+        toInterleave.add(l);
+        return l;
     }
 
     private String supportedTypes() {

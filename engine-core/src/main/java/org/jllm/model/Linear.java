@@ -1,17 +1,34 @@
 package org.jllm.model;
 
+import java.lang.foreign.MemorySegment;
 import org.jllm.kernels.Kernels;
+import org.jllm.kernels.RowInterleavedKernel;
 import org.jllm.kernels.WeightKernel;
 import org.jllm.tensor.Tensor;
 
-/** A weight matrix with the kernel for its type, read in place from the model file; products run in {@link MatVecs}. */
+/**
+ * A weight matrix with the kernel for its type, read in place from the model file; products run in {@link MatVecs}
+ * and {@link MatMuls}. Matrix-vector products may read an interleaved copy instead ({@link RowInterleavedKernel}).
+ */
 public final class Linear {
     private final Tensor weight;
     private final WeightKernel kernel;
+    private final WeightKernel matVecKernel;
+    private final MemorySegment matVecData;
 
     public Linear(Tensor weight, Kernels kernels) {
         this.weight = weight;
         this.kernel = kernels.weights(weight.type());
+        this.matVecKernel = kernel;
+        this.matVecData = weight.data();
+    }
+
+    /** A matrix whose matrix-vector products read {@code interleaved}, the copy {@code matVecKernel} reads. */
+    Linear(Tensor weight, Kernels kernels, RowInterleavedKernel matVecKernel, MemorySegment interleaved) {
+        this.weight = weight;
+        this.kernel = kernels.weights(weight.type());
+        this.matVecKernel = matVecKernel;
+        this.matVecData = interleaved;
     }
 
     public Tensor weight() {
@@ -26,8 +43,23 @@ public final class Linear {
         return weight.rows();
     }
 
+    /** The kernel of the stored layout (prompt blocks, embedding rows). */
     WeightKernel kernel() {
         return kernel;
+    }
+
+    /** The kernel of matrix-vector products, and the bytes it reads. */
+    WeightKernel matVecKernel() {
+        return matVecKernel;
+    }
+
+    MemorySegment matVecData() {
+        return matVecData;
+    }
+
+    /** The interleaved layout's kernel, or null when products read the stored matrix. */
+    RowInterleavedKernel interleavedKernel() {
+        return matVecKernel instanceof RowInterleavedKernel k ? k : null;
     }
 
     /** Row {@code row} as floats into {@code dst[0..inFeatures)}: an embedding lookup. */

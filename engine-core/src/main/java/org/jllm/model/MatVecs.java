@@ -28,7 +28,7 @@ public final class MatVecs implements WorkerPool.RangeTask {
 
     /** out = W x. */
     public void apply(Linear w, float[] x, float[] out) {
-        w.kernel().prepareInput(x, w.inFeatures(), scratch);
+        w.matVecKernel().prepareInput(x, w.inFeatures(), scratch);
         one[0] = w;
         oneOut[0] = out;
         run(one, oneOut, 0, 1);
@@ -43,9 +43,9 @@ public final class MatVecs implements WorkerPool.RangeTask {
     public void applyAll(float[] x, Linear[] ws, float[][] outs) {
         int i = 0;
         while (i < ws.length) {
-            WeightKernel k = ws[i].kernel();
+            WeightKernel k = ws[i].matVecKernel();
             int j = i + 1;
-            while (j < ws.length && ws[j].kernel() == k) {
+            while (j < ws.length && ws[j].matVecKernel() == k) {
                 j++;
             }
             k.prepareInput(x, ws[i].inFeatures(), scratch);
@@ -59,7 +59,7 @@ public final class MatVecs implements WorkerPool.RangeTask {
         long bytes = 0;
         for (int i = from; i < to; i++) {
             rows += ws[i].outFeatures();
-            bytes += ws[i].weight().data().byteSize();
+            bytes += ws[i].matVecData().byteSize();
         }
         this.linears = ws;
         this.outs = o;
@@ -68,7 +68,8 @@ public final class MatVecs implements WorkerPool.RangeTask {
         int threads = pool.threads();
         long rowsPerMinChunk = Math.max(1, MIN_BYTES_PER_CHUNK * rows / Math.max(1, bytes));
         int grain = (int) Math.max(rowsPerMinChunk, (rows + threads * 4L - 1) / (threads * 4L));
-        grain = (grain + 15) & ~15;
+        // Chunks start at multiples of 32 rows, as interleaved layouts need (when every matrix's rows are).
+        grain = (grain + 31) & ~31;
         pool.forRange(rows, grain, this);
         this.linears = null;
         this.outs = null;
@@ -84,7 +85,7 @@ public final class MatVecs implements WorkerPool.RangeTask {
             int lo = Math.max(from, base);
             int hi = Math.min(to, base + rows);
             if (lo < hi) {
-                w.kernel().matVec(w.weight().data(), w.inFeatures(), scratch, outs[i], lo - base, hi - base);
+                w.matVecKernel().matVec(w.matVecData(), w.inFeatures(), scratch, outs[i], lo - base, hi - base);
             }
             base += rows;
         }

@@ -64,6 +64,19 @@ public abstract class Kernels {
         return k;
     }
 
+    /**
+     * A kernel for matrices of {@code type} regrouped into interleaved rows when a model is loaded, or null when this
+     * implementation has none that beats the stored layout (the scalar one has none: interleaving pays off for
+     * vector lanes only). See {@link RowInterleavedKernel}.
+     */
+    public RowInterleavedKernel rowInterleaved(GgmlType type) {
+        return FLOAT_PATH ? null : interleaved(type);
+    }
+
+    protected RowInterleavedKernel interleaved(GgmlType type) {
+        return null;
+    }
+
     /** Whether {@link #weights} has a kernel for {@code type}. */
     public boolean supports(GgmlType type) {
         return weightKernels[type.ordinal()] != null;

@@ -3,7 +3,6 @@ package org.jllm.model.llama;
 import java.io.IOException;
 import java.util.Set;
 import org.jllm.gguf.GgufFile;
-import org.jllm.kernels.Kernels;
 import org.jllm.model.Architecture;
 import org.jllm.model.GgufWeights;
 import org.jllm.model.LanguageModel;
@@ -22,9 +21,8 @@ public final class LlamaArchitecture implements Architecture {
     }
 
     @Override
-    public LanguageModel build(GgufFile file, Kernels kernels) throws IOException {
-        ModelConfig config = readConfig(file, "llama");
-        return new LlamaModel(config, new GgufWeights(file, kernels));
+    public LanguageModel build(GgufWeights weights) throws IOException {
+        return new LlamaModel(readConfig(weights.file(), "llama"), weights);
     }
 
     static ModelConfig readConfig(GgufFile f, String arch) throws IOException {

@@ -3,6 +3,7 @@ package org.jllm.kernels.vector;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -162,6 +163,9 @@ final class WideKQuantKernels {
     }
 
     static final class Q6_K extends Q6_KKernel {
+        // Wide.signedBytes is written out in this class: the embedding look-up calls dequantizeBlock once per
+        // token, and where the JIT compiled that helper apart from its caller each call boxed a vector
+        // (DecodeAllocationTest, 1.5 KB per token).
         @Override
         public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
             int blocks = cols / BLOCK;
@@ -180,8 +184,10 @@ final class WideKQuantKernels {
                         // 32h ... One chunk per iteration keeps the loop body small enough to be inlined whole.
                         int h = c >> 2;
                         int t = c & 3;
-                        ShortVector ql = Wide.signedBytes(w, block + 64L * h + 32L * (t & 1));
-                        ShortVector qh = Wide.signedBytes(w, block + 128 + 32L * h);
+                        ShortVector ql = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w,
+                                block + 64L * h + 32L * (t & 1), Wide.LE).convertShape(VectorOperators.B2S, Wide.S, 0);
+                        ShortVector qh = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w,
+                                block + 128 + 32L * h, Wide.LE).convertShape(VectorOperators.B2S, Wide.S, 0);
                         ShortVector q = ql.lanewise(VectorOperators.LSHR, 4 * (t >> 1)).and((short) 15)
                                 .or(qh.lanewise(VectorOperators.LSHR, 2 * t).and((short) 3)
                                         .lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
@@ -202,8 +208,10 @@ final class WideKQuantKernels {
             for (int c = 0; c < 8; c++) {
                 int h = c >> 2;
                 int t = c & 3;
-                ShortVector ql = Wide.signedBytes(w, block + 64L * h + 32L * (t & 1));
-                ShortVector qh = Wide.signedBytes(w, block + 128 + 32L * h);
+                ShortVector ql = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w,
+                        block + 64L * h + 32L * (t & 1), Wide.LE).convertShape(VectorOperators.B2S, Wide.S, 0);
+                ShortVector qh = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w,
+                        block + 128 + 32L * h, Wide.LE).convertShape(VectorOperators.B2S, Wide.S, 0);
                 ShortVector q = ql.lanewise(VectorOperators.LSHR, 4 * (t >> 1)).and((short) 15)
                         .or(qh.lanewise(VectorOperators.LSHR, 2 * t).and((short) 3).lanewise(VectorOperators.LSHL, 4))
                         .sub((short) 32);

@@ -1,0 +1,15 @@
+package org.jllm;
+
+/** How a loaded model keeps its weight matrices in memory. */
+public enum WeightLayout {
+    /**
+     * Every matrix is read in place from the mapped file: loading does no per-weight work and adds no memory.
+     */
+    AS_STORED,
+    /**
+     * Matrices of the types the kernels compute faster with interleaved rows (Q4_0 on 512-bit vectors) are copied
+     * once at load into that layout, off the Java heap: generation reads the copy, prompt blocks and embedding
+     * look-ups still read the mapped file. Costs the copy's memory and time at load; other types stay as stored.
+     */
+    INTERLEAVED
+}

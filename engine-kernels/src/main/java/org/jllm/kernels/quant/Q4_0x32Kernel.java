@@ -1,0 +1,138 @@
+package org.jllm.kernels.quant;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import org.jllm.kernels.Activations;
+import org.jllm.kernels.GgmlType;
+import org.jllm.kernels.Numbers;
+import org.jllm.kernels.RowInterleavedKernel;
+
+/**
+ * Q4_0 with 32 rows interleaved, the scalar reference of this layout. Block b of a group of 32 rows is 576 bytes:
+ * the 32 rows' F16 scales (row i at byte 2i), then for each j in 0..15 the 32 rows' packed byte j (row i at byte
+ * 64 + 32j + i), which holds value j in its low nibble and value j + 16 in its high nibble as in Q4_0. So a vector of
+ * 32 int16 lanes holds one column pair of 32 rows, and a row's sum over a block stays in its own lane.
+ *
+ * <p>The activations are quantized to Q8_0 as for {@link Q4_0Kernel}. A row's block dot product is the exact
+ * integer sum(q * x) - 8 * sum(x), and rows are accumulated block after block as acc = fma(sum, d_w * d_x, acc):
+ * a different float order than the file-layout kernel (within float rounding of it), and the vector kernel's exactly.
+ */
+public class Q4_0x32Kernel implements RowInterleavedKernel {
+    public static final int ROWS = 32;
+    /** Bytes of one block of a group: 32 rows x 18 bytes. */
+    public static final int GROUP_BLOCK_BYTES = ROWS * 18;
+    /** Where the packed values start inside a group's block. */
+    public static final int VALUES_AT = 2 * ROWS;
+    private static final int BLOCK = Q8BlockKernel.BLOCK;
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final Q4_0Kernel plain = new Q4_0Kernel();
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q4_0;
+    }
+
+    @Override
+    public int rowsPerGroup() {
+        return ROWS;
+    }
+
+    @Override
+    public void interleave(MemorySegment src, int cols, MemorySegment dst, int groupFrom, int groupTo) {
+        int blocks = cols / BLOCK;
+        byte[] in = new byte[GROUP_BLOCK_BYTES];
+        byte[] out = new byte[GROUP_BLOCK_BYTES];
+        for (int g = groupFrom; g < groupTo; g++) {
+            for (int b = 0; b < blocks; b++) {
+                for (int i = 0; i < ROWS; i++) {
+                    long at = ((long) (g * ROWS + i) * blocks + b) * 18;
+                    MemorySegment.copy(src, ValueLayout.JAVA_BYTE, at, in, i * 18, 18);
+                }
+                for (int i = 0; i < ROWS; i++) {
+                    out[2 * i] = in[i * 18];
+                    out[2 * i + 1] = in[i * 18 + 1];
+                    for (int j = 0; j < 16; j++) {
+                        out[VALUES_AT + ROWS * j + i] = in[i * 18 + 2 + j];
+                    }
+                }
+                long to = ((long) g * blocks + b) * GROUP_BLOCK_BYTES;
+                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, to, GROUP_BLOCK_BYTES);
+            }
+        }
+    }
+
+    /**
+     * As {@link Q4_0Kernel#prepareInput}, plus each block's 8 * sum(x) as an int ({@link Activations#groupSums}),
+     * the term of the weights' offset 8.
+     */
+    @Override
+    public void prepareInput(float[] x, int n, Activations out) {
+        plain.prepareInput(x, n, out);
+        int blocks = n / BLOCK;
+        short[] q = out.shorts();
+        int[] sums = out.groupSums(blocks);
+        for (int b = 0; b < blocks; b++) {
+            int s = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                s += q[b * BLOCK + j];
+            }
+            sums[b] = 8 * s;
+        }
+    }
+
+    @Override
+    public void roundInput(float[] x, int xOff, int n, float[] dst, int dstOff) {
+        plain.roundInput(x, xOff, n, dst, dstOff);
+    }
+
+    @Override
+    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        checkGroups(rowFrom, rowTo);
+        int blocks = cols / BLOCK;
+        short[] xq = x.shorts();
+        float[] xd = x.scales();
+        int[] xsum = x.groupSums();
+        for (int r = rowFrom; r < rowTo; r++) {
+            int i = r % ROWS;
+            long group = (long) (r / ROWS) * blocks * GROUP_BLOCK_BYTES;
+            float acc = 0f;
+            for (int b = 0; b < blocks; b++) {
+                long off = group + (long) b * GROUP_BLOCK_BYTES;
+                int sum = 0;
+                for (int j = 0; j < 16; j++) {
+                    int v = w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + i) & 0xff;
+                    sum += (v & 15) * xq[b * BLOCK + j] + (v >>> 4) * xq[b * BLOCK + 16 + j];
+                }
+                float d = Numbers.f16ToFloat(w.get(I16, off + 2L * i));
+                acc = Math.fma((float) (sum - xsum[b]), d * xd[b], acc);
+            }
+            out[r] = acc;
+        }
+    }
+
+    /** Products cover whole groups: a partial one would be skipped by the vector kernel. */
+    protected static void checkGroups(int rowFrom, int rowTo) {
+        if (rowFrom % ROWS != 0 || rowTo % ROWS != 0) {
+            throw new IllegalArgumentException("rows [" + rowFrom + ", " + rowTo + ") of a Q4_0 matrix interleaved "
+                    + "by " + ROWS + " rows must start and end at a multiple of " + ROWS);
+        }
+    }
+
+    @Override
+    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
+        int blocks = cols / BLOCK;
+        int i = (int) (row % ROWS);
+        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
+        for (int b = 0; b < blocks; b++) {
+            long off = group + (long) b * GROUP_BLOCK_BYTES;
+            float d = Numbers.f16ToFloat(w.get(I16, off + 2L * i));
+            for (int j = 0; j < 16; j++) {
+                int v = w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + i) & 0xff;
+                dst[dstOff + b * BLOCK + j] = d * ((v & 15) - 8);
+                dst[dstOff + b * BLOCK + 16 + j] = d * ((v >>> 4) - 8);
+            }
+        }
+    }
+}
