@@ -49,8 +49,8 @@ public final class GgufWeights {
     }
 
     /**
-     * Fills the interleaved copies of the matrices handed out so far, groups of rows split over {@code pool}; the
-     * linears must not be used before this returns.
+     * Allocates and fills the interleaved copies of the matrices handed out so far, split over {@code pool}; those
+     * linears must not be used before this returns (the model built from them is published after it).
      */
     public void interleave(WorkerPool pool) {
         if (toInterleave.isEmpty()) {
@@ -64,6 +64,13 @@ public final class GgufWeights {
             firstGroup[i + 1] = firstGroup[i] + l.outFeatures() / l.interleavedKernel().rowsPerGroup();
             bytes += l.weight().data().byteSize();
         }
+        // Allocating touches every page of the copies (the arena zeroes them): split over the threads too.
+        pool.forRange(toInterleave.size(), 1, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                Linear l = toInterleave.get(i);
+                l.setInterleaved(interleaved.allocate(l.weight().data().byteSize(), 64));
+            }
+        });
         pool.forRange(firstGroup[toInterleave.size()], 16, (from, to) -> {
             for (int i = 0; i < toInterleave.size(); i++) {
                 int lo = Math.max(from, firstGroup[i]);
@@ -120,7 +127,7 @@ public final class GgufWeights {
         if (ik == null || rows % ik.rowsPerGroup() != 0) {
             return new Linear(t, kernels);
         }
-        Linear l = new Linear(t, kernels, ik, interleaved.allocate(t.data().byteSize(), 64));
+        Linear l = new Linear(t, kernels, ik);
         toInterleave.add(l);
         return l;
     }

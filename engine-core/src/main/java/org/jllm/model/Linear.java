@@ -14,7 +14,8 @@ public final class Linear {
     private final Tensor weight;
     private final WeightKernel kernel;
     private final WeightKernel matVecKernel;
-    private final MemorySegment matVecData;
+    /** Set once, before the model is published, for an interleaved copy ({@link GgufWeights#interleave}). */
+    private MemorySegment matVecData;
 
     public Linear(Tensor weight, Kernels kernels) {
         this.weight = weight;
@@ -23,12 +24,18 @@ public final class Linear {
         this.matVecData = weight.data();
     }
 
-    /** A matrix whose matrix-vector products read {@code interleaved}, the copy {@code matVecKernel} reads. */
-    Linear(Tensor weight, Kernels kernels, RowInterleavedKernel matVecKernel, MemorySegment interleaved) {
+    /** A matrix whose matrix-vector products will read a copy in {@code matVecKernel}'s layout, given later. */
+    Linear(Tensor weight, Kernels kernels, RowInterleavedKernel matVecKernel) {
         this.weight = weight;
         this.kernel = kernels.weights(weight.type());
         this.matVecKernel = matVecKernel;
-        this.matVecData = interleaved;
+    }
+
+    void setInterleaved(MemorySegment copy) {
+        if (matVecData != null || interleavedKernel() == null) {
+            throw new IllegalStateException(weight.name() + " already has its matrix-vector data");
+        }
+        matVecData = copy;
     }
 
     public Tensor weight() {

@@ -56,6 +56,13 @@ class RowInterleavedKernelTest {
             SCALAR.dequantizeRow(iw, cols, row, actual, 0);
             assertArrayEquals(expected, actual, 0f, "row " + row);
         }
+        RowInterleavedKernel vector = Kernels.get().rowInterleaved(GgmlType.Q4_0);
+        if (vector != null) {
+            MemorySegment viw = MemorySegment.ofArray(new byte[(int) w.byteSize()]);
+            vector.interleave(w, cols, viw, 0, 1);
+            vector.interleave(w, cols, viw, 1, rows / Q4_0x32Kernel.ROWS);
+            assertEquals(-1L, iw.mismatch(viw), "the vector kernel's interleaving writes the same bytes");
+        }
         // The layout itself: row 33's scale and packed byte 5 of block 0 (group 1, lane 1).
         long group1 = (long) cols / 32 * Q4_0x32Kernel.GROUP_BLOCK_BYTES;
         assertEquals(w.get(I16, 33L * cols / 32 * 18), iw.get(I16, group1 + 2));

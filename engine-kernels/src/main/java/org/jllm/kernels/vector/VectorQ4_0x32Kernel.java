@@ -1,11 +1,13 @@
 package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.jllm.kernels.Activations;
 import org.jllm.kernels.quant.Q4_0x32Kernel;
@@ -19,11 +21,53 @@ import org.jllm.kernels.quant.Q4_0x32Kernel;
  * converted from F16 in two vectors. Same bits as the scalar {@link Q4_0x32Kernel}.
  */
 final class VectorQ4_0x32Kernel extends Q4_0x32Kernel {
+    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B512 = ByteVector.SPECIES_512;
     private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+
+    /** Lane 4j + k of 4 rows' 16 packed bytes (row k at 16k): row k's byte j, so int lane j holds byte j of 4 rows. */
+    private static final VectorShuffle<Byte> BYTE_MAJOR = VectorShuffle.fromOp(B512, l -> (l & 3) * 16 + (l >> 2));
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(Wide.LE);
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(Wide.LE);
+
+    /**
+     * The scalar transposition with wide loads: a group's 32 x 16 packed bytes are regrouped four rows per 512-bit
+     * vector by one shuffle, then moved as ints (the layout's 4-byte runs).
+     */
+    @Override
+    public void interleave(MemorySegment src, int cols, MemorySegment dst, int groupFrom, int groupTo) {
+        int blocks = cols / 32;
+        byte[] rows = new byte[ROWS * 16];
+        int[] runs = new int[ROWS * 4];
+        short[] scales = new short[ROWS];
+        int[] out = new int[ROWS * 4];
+        for (int g = groupFrom; g < groupTo; g++) {
+            for (int b = 0; b < blocks; b++) {
+                for (int i = 0; i < ROWS; i++) {
+                    long at = ((long) (g * ROWS + i) * blocks + b) * 18;
+                    scales[i] = src.get(I16, at);
+                    ByteVector.fromMemorySegment(B128, src, at + 2, Wide.LE).intoArray(rows, 16 * i);
+                }
+                for (int v = 0; v < ROWS / 4; v++) {
+                    ByteVector.fromArray(B512, rows, 64 * v).rearrange(BYTE_MAJOR).reinterpretAsInts()
+                            .intoArray(runs, 16 * v);
+                }
+                // Run j * 8 + v: byte j of rows 4v..4v+3.
+                for (int j = 0; j < 16; j++) {
+                    for (int v = 0; v < ROWS / 4; v++) {
+                        out[8 * j + v] = runs[16 * v + j];
+                    }
+                }
+                long to = ((long) g * blocks + b) * GROUP_BLOCK_BYTES;
+                MemorySegment.copy(scales, 0, dst, I16, to, ROWS);
+                MemorySegment.copy(out, 0, dst, I32, to + VALUES_AT, out.length);
+            }
+        }
+    }
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
