@@ -10,6 +10,7 @@ import jdk.incubator.vector.VectorOperators;
 import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 import org.jllm.kernels.Kernels;
+import org.jllm.kernels.RowInterleavedKernel;
 import org.jllm.kernels.WeightKernel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -29,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Single-thread matrix-vector throughput per weight type, next to the plain read bandwidth of a segment of the same
  * size ({@link #readBaseline}): weight bytes / time of a matVec over bytes / time of the read is the fraction of the
  * memory roofline a kernel reaches. Quantized types run on both paths ({@code path}): the integer kernels and the
- * float path of {@link org.jllm.kernels.DequantizingKernel}.
+ * float path of {@link org.jllm.kernels.DequantizingKernel}, and where the kernels have one, "interleaved": the
+ * {@link RowInterleavedKernel} on a copy made in the setup (Q4_0; other types fall back to the integer kernel).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,8 +47,11 @@ public class MatVecBenchmark {
     @Param({"512", "4096"})
     public int size;
 
-    /** Quantized types: "integer" (8-bit activations, llama.cpp's way) or "float" (rows dequantized to floats). */
-    @Param({"integer", "float"})
+    /**
+     * Quantized types: "integer" (8-bit activations, llama.cpp's way), "float" (rows dequantized to floats) or
+     * "interleaved" (the integer path on rows interleaved at load, where the kernels have that layout).
+     */
+    @Param({"integer", "float", "interleaved"})
     public String path;
 
     private Arena arena;
@@ -63,6 +68,13 @@ public class MatVecBenchmark {
         arena = Arena.ofShared();
         Random r = new Random(1);
         weights = RandomWeights.matrix(arena, t, size, size, r);
+        RowInterleavedKernel interleaved = Kernels.get().rowInterleaved(t);
+        if ("interleaved".equals(path) && interleaved != null && size % interleaved.rowsPerGroup() == 0) {
+            MemorySegment copy = arena.allocate(weights.byteSize(), 64);
+            interleaved.interleave(weights, size, copy, 0, size / interleaved.rowsPerGroup());
+            weights = copy;
+            kernel = interleaved;
+        }
         x = new float[size];
         for (int i = 0; i < size; i++) {
             x[i] = (float) r.nextGaussian();
