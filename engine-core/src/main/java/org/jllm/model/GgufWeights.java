@@ -11,9 +11,9 @@ import org.jllm.gguf.GgufTensorInfo;
 import org.jllm.kernels.Kernels;
 import org.jllm.kernels.RowInterleavedKernel;
 import org.jllm.runtime.WorkerPool;
+import org.jllm.tensor.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.jllm.tensor.Tensor;
 
 /**
  * Looks tensors up in a GGUF file by name and checks their shapes against the model's configuration. Given an arena,
@@ -27,11 +27,6 @@ public final class GgufWeights {
     private final Kernels kernels;
     private final Arena interleaved;
     private final List<Linear> toInterleave = new ArrayList<>();
-
-    /** Matrices stay as stored. */
-    public GgufWeights(GgufFile file, Kernels kernels) {
-        this(file, kernels, null);
-    }
 
     /** @param interleaved where interleaved copies are allocated, or null to keep every matrix as stored */
     public GgufWeights(GgufFile file, Kernels kernels, Arena interleaved) {
