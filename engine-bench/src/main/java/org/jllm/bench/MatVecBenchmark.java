@@ -31,7 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * size ({@link #readBaseline}): weight bytes / time of a matVec over bytes / time of the read is the fraction of the
  * memory roofline a kernel reaches. Quantized types run on both paths ({@code path}): the integer kernels and the
  * float path of {@link org.jllm.kernels.DequantizingKernel}, and where the kernels have one, "interleaved": the
- * {@link RowInterleavedKernel} on a copy made in the setup (Q4_0; other types fall back to the integer kernel).
+ * {@link RowInterleavedKernel} on a copy made in the setup (Q4_0, Q4_K, Q6_K; other types fall back to the integer
+ * kernel).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -70,7 +71,7 @@ public class MatVecBenchmark {
         weights = RandomWeights.matrix(arena, t, size, size, r);
         RowInterleavedKernel interleaved = Kernels.get().rowInterleaved(t);
         if ("interleaved".equals(path) && interleaved != null && size % interleaved.rowsPerGroup() == 0) {
-            MemorySegment copy = arena.allocate(weights.byteSize(), 64);
+            MemorySegment copy = arena.allocate(interleaved.interleavedBytes(size, size), 64);
             interleaved.interleave(weights, size, copy, 0, size / interleaved.rowsPerGroup());
             weights = copy;
             kernel = interleaved;

@@ -57,13 +57,14 @@ public final class GgufWeights {
         for (int i = 0; i < toInterleave.size(); i++) {
             Linear l = toInterleave.get(i);
             firstGroup[i + 1] = firstGroup[i] + l.outFeatures() / l.interleavedKernel().rowsPerGroup();
-            bytes += l.weight().data().byteSize();
+            bytes += l.interleavedKernel().interleavedBytes(l.outFeatures(), l.inFeatures());
         }
         // Allocating touches every page of the copies (the arena zeroes them): split over the threads too.
         pool.forRange(toInterleave.size(), 1, (from, to) -> {
             for (int i = from; i < to; i++) {
                 Linear l = toInterleave.get(i);
-                l.setInterleaved(interleaved.allocate(l.weight().data().byteSize(), 64));
+                l.setInterleaved(interleaved.allocate(
+                        l.interleavedKernel().interleavedBytes(l.outFeatures(), l.inFeatures()), 64));
             }
         });
         pool.forRange(firstGroup[toInterleave.size()], 16, (from, to) -> {

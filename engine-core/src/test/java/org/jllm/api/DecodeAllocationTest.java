@@ -11,6 +11,7 @@ import org.jllm.Model;
 import org.jllm.Session;
 import org.jllm.sampling.Sampler;
 import org.jllm.testing.ReferenceModels;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,8 +21,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * worker threads. Measured with the JVM's per-thread allocation counters, on the calling thread and the model's
  * workers, over windows of 32 tokens: until the JIT has compiled the kernels, interpreted Vector API code allocates
  * (when depends on the machine and on what else ran in this JVM), so the test looks for a window that allocates
- * nothing within a budget of windows. A per-token allocation would show in every window.
+ * nothing within a budget of windows. A per-token allocation would show in every window. Runs in a JVM of its own
+ * (tag "allocation", see engine-core's pom).
  */
+@Tag("allocation")
 class DecodeAllocationTest {
     private static final int MEASURED = 32;
     private static final int MAX_WINDOWS = 400;

@@ -9,116 +9,206 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.jllm.kernels.quant.Q4_0x32Kernel;
+import org.jllm.kernels.quant.Q4_Kx32Kernel;
+import org.jllm.kernels.quant.Q6_Kx32Kernel;
+import org.jllm.kernels.quant.RowGroupKernel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Q4_0 with 32 interleaved rows: the same rows and products as the stored layout, and the vector kernel's bits. */
+/**
+ * Layouts of 32 interleaved rows (Q4_0, Q4_K, Q6_K): the same rows and products as the stored layout, and the vector
+ * kernels' bits.
+ */
 class RowInterleavedKernelTest {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final Q4_0x32Kernel SCALAR = new Q4_0x32Kernel();
+    private static final int ROWS = 96;
 
-    /** Random Q4_0 rows, some blocks with scales the F16 conversion must get right: signs, zeros, subnormals. */
-    static MemorySegment q4_0(Random r, int rows, int cols) {
-        MemorySegment w = KernelsAgreementTest.randomBlocks(r, GgmlType.Q4_0, rows, cols);
+    static RowGroupKernel scalar(GgmlType type) {
+        return switch (type) {
+            case Q4_0 -> new Q4_0x32Kernel();
+            case Q4_K -> new Q4_Kx32Kernel();
+            case Q6_K -> new Q6_Kx32Kernel();
+            default -> throw new IllegalArgumentException(type.toString());
+        };
+    }
+
+    static Stream<Arguments> typesAndWidths() {
+        return Stream.of(
+                Arguments.of(GgmlType.Q4_0, 32), Arguments.of(GgmlType.Q4_0, 96), Arguments.of(GgmlType.Q4_0, 2048),
+                Arguments.of(GgmlType.Q4_K, 256), Arguments.of(GgmlType.Q4_K, 768), Arguments.of(GgmlType.Q4_K, 2048),
+                Arguments.of(GgmlType.Q6_K, 256), Arguments.of(GgmlType.Q6_K, 768), Arguments.of(GgmlType.Q6_K, 2048));
+    }
+
+    /**
+     * Random rows, some blocks with F16 scales the conversion must get right: signs, zeros, subnormals, the largest
+     * finite values; K-quants' 6-bit and int8 sub-block scales take every value.
+     */
+    static MemorySegment weights(GgmlType type, Random r, int rows, int cols) {
+        MemorySegment w = KernelsAgreementTest.randomWeights(r, type, rows, cols);
+        int[] fields = type == GgmlType.Q4_0 ? new int[] {0} : KernelsAgreementTest.K_SCALE_FIELDS.get(type);
+        int bb = type.bytesPerBlock();
+        long blocks = w.byteSize() / bb;
         short[] special = {(short) 0x8000, 0, 0x0001, (short) 0x83ff, 0x03ff, (short) 0xa000, 0x7bff, (short) 0xfbff};
-        long blocks = w.byteSize() / 18;
-        for (int i = 0; i < special.length && i < blocks; i++) {
-            w.set(I16, 18L * (i * 7 % blocks), special[i]);
+        for (int i = 0; i < special.length; i++) {
+            w.set(I16, bb * (i * 7L % blocks) + fields[i % fields.length], special[i]);
         }
         for (long b = special.length; b < blocks; b += 3) {
-            w.set(I16, 18 * b, (short) (w.get(I16, 18 * b) | 0x8000));
+            w.set(I16, bb * b + fields[0], (short) (w.get(I16, bb * b + fields[0]) | 0x8000));
         }
         return w;
     }
 
-    static MemorySegment interleaved(MemorySegment w, int rows, int cols) {
-        MemorySegment out = MemorySegment.ofArray(new byte[(int) w.byteSize()]);
+    static MemorySegment interleaved(RowInterleavedKernel k, MemorySegment w, int rows, int cols) {
+        MemorySegment out = MemorySegment.ofArray(new byte[(int) k.interleavedBytes(rows, cols)]);
         // In two ranges of groups, as two threads would.
-        int groups = rows / Q4_0x32Kernel.ROWS;
-        SCALAR.interleave(w, cols, out, 0, groups / 2);
-        SCALAR.interleave(w, cols, out, groups / 2, groups);
+        int groups = rows / k.rowsPerGroup();
+        k.interleave(w, cols, out, 0, groups / 2);
+        k.interleave(w, cols, out, groups / 2, groups);
         return out;
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {32, 64, 96, 256, 2048})
-    void interleavedRowsDequantizeToTheStoredRows(int cols) {
-        int rows = 96;
-        MemorySegment w = q4_0(new Random(cols), rows, cols);
-        MemorySegment iw = interleaved(w, rows, cols);
-        WeightKernel plain = Kernels.scalar().weights(GgmlType.Q4_0);
+    @MethodSource("typesAndWidths")
+    void interleavedRowsDequantizeToTheStoredRows(GgmlType type, int cols) {
+        RowGroupKernel scalar = scalar(type);
+        MemorySegment w = weights(type, new Random(cols), ROWS, cols);
+        MemorySegment iw = interleaved(scalar, w, ROWS, cols);
+        WeightKernel plain = Kernels.scalar().weights(type);
         float[] expected = new float[cols];
         float[] actual = new float[cols];
-        for (int row = 0; row < rows; row++) {
+        for (int row = 0; row < ROWS; row++) {
             plain.dequantizeRow(w, cols, row, expected, 0);
-            SCALAR.dequantizeRow(iw, cols, row, actual, 0);
-            assertArrayEquals(expected, actual, 0f, "row " + row);
+            scalar.dequantizeRow(iw, cols, row, actual, 0);
+            assertArrayEquals(expected, actual, 0f, type + " row " + row);
         }
-        RowInterleavedKernel vector = Kernels.get().rowInterleaved(GgmlType.Q4_0);
+        RowInterleavedKernel vector = Kernels.get().rowInterleaved(type);
         if (vector != null) {
-            MemorySegment viw = MemorySegment.ofArray(new byte[(int) w.byteSize()]);
-            vector.interleave(w, cols, viw, 0, 1);
-            vector.interleave(w, cols, viw, 1, rows / Q4_0x32Kernel.ROWS);
-            assertEquals(-1L, iw.mismatch(viw), "the vector kernel's interleaving writes the same bytes");
+            assertEquals(-1L, iw.mismatch(interleaved(vector, w, ROWS, cols)),
+                    "the vector kernel's interleaving writes the same bytes");
         }
-        // The layout itself: row 33's scale and packed byte 5 of block 0 (group 1, lane 1).
+    }
+
+    @Test
+    void layoutsPutEachRowInItsLane() {
+        // Q4_0: row 33's scale and packed byte 5 of block 0 (group 1, lane 1).
+        int cols = 64;
+        MemorySegment w = weights(GgmlType.Q4_0, new Random(5), ROWS, cols);
+        MemorySegment iw = interleaved(scalar(GgmlType.Q4_0), w, ROWS, cols);
         long group1 = (long) cols / 32 * Q4_0x32Kernel.GROUP_BLOCK_BYTES;
         assertEquals(w.get(I16, 33L * cols / 32 * 18), iw.get(I16, group1 + 2));
         assertEquals(w.get(ValueLayout.JAVA_BYTE, 33L * cols / 32 * 18 + 2 + 5),
                 iw.get(ValueLayout.JAVA_BYTE, group1 + Q4_0x32Kernel.VALUES_AT + 32 * 5 + 1));
+        // Q4_K: row 34's dmin, the low 6 bits of its scale byte 5 (minimum 1) and value byte 70 (chunk 2, byte 6),
+        // in byte lane 4 (rows 0-15 of a group in the even lanes); row 50's byte 70 in lane 5.
+        MemorySegment k4 = weights(GgmlType.Q4_K, new Random(6), ROWS, 256);
+        MemorySegment ik4 = interleaved(scalar(GgmlType.Q4_K), k4, ROWS, 256);
+        long g4 = Q4_Kx32Kernel.GROUP_BLOCK_BYTES;
+        assertEquals(k4.get(I16, 34L * 144 + 2), ik4.get(I16, g4 + Q4_Kx32Kernel.DMIN_AT + 4));
+        assertEquals(k4.get(ValueLayout.JAVA_BYTE, 34L * 144 + 4 + 5) & 63,
+                ik4.get(ValueLayout.JAVA_BYTE, g4 + Q4_Kx32Kernel.MINS_AT + 32 + 2));
+        assertEquals(k4.get(ValueLayout.JAVA_BYTE, 34L * 144 + 16 + 70),
+                ik4.get(ValueLayout.JAVA_BYTE, g4 + Q4_Kx32Kernel.VALUES_AT + 32 * 70 + 4));
+        assertEquals(k4.get(ValueLayout.JAVA_BYTE, 50L * 144 + 16 + 70),
+                ik4.get(ValueLayout.JAVA_BYTE, g4 + Q4_Kx32Kernel.VALUES_AT + 32 * 70 + 5));
+        // Q6_K: row 35's d, int8 scale 9 and high-bit byte 40 (byte lane 6).
+        MemorySegment k6 = weights(GgmlType.Q6_K, new Random(7), ROWS, 256);
+        MemorySegment ik6 = interleaved(scalar(GgmlType.Q6_K), k6, ROWS, 256);
+        long g6 = Q6_Kx32Kernel.GROUP_BLOCK_BYTES;
+        assertEquals(k6.get(I16, 35L * 210 + 208), ik6.get(I16, g6 + 6));
+        assertEquals(k6.get(ValueLayout.JAVA_BYTE, 35L * 210 + 192 + 9),
+                ik6.get(ValueLayout.JAVA_BYTE, g6 + Q6_Kx32Kernel.SCALES_AT + 32 * 9 + 3));
+        assertEquals(k6.get(ValueLayout.JAVA_BYTE, 35L * 210 + 128 + 40),
+                ik6.get(ValueLayout.JAVA_BYTE, g6 + Q6_Kx32Kernel.QH_AT + 32 * 40 + 6));
+        assertEquals(ROWS * 148L, scalar(GgmlType.Q4_K).interleavedBytes(ROWS, 256), "scales unpacked to bytes");
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {32, 64, 96, 256, 2048})
-    void productsAreTheStoredLayoutsBlockSumsAndTheVectorKernelsBits(int cols) {
-        int rows = 96;
+    @MethodSource("typesAndWidths")
+    void productsAreTheStoredLayoutsBlockSumsAndTheVectorKernelsBits(GgmlType type, int cols) {
+        RowGroupKernel scalar = scalar(type);
         Random r = new Random(cols + 1);
-        MemorySegment w = q4_0(r, rows, cols);
-        MemorySegment iw = interleaved(w, rows, cols);
+        MemorySegment w = weights(type, r, ROWS, cols);
+        MemorySegment iw = interleaved(scalar, w, ROWS, cols);
         float[] x = KernelsAgreementTest.random(r, cols);
         Activations a = new Activations();
-        SCALAR.prepareInput(x, cols, a);
-        float[] stored = new float[rows];
-        Kernels.scalar().weights(GgmlType.Q4_0).matVec(w, cols, a, stored, 0, rows);
-        float[] products = new float[rows];
-        SCALAR.matVec(iw, cols, a, products, 0, rows);
+        scalar.prepareInput(x, cols, a);
+        float[] stored = new float[ROWS];
+        Kernels.scalar().weights(type).matVec(w, cols, a, stored, 0, ROWS);
+        float[] products = new float[ROWS];
+        scalar.matVec(iw, cols, a, products, 0, ROWS);
         float[] row = new float[cols];
-        for (int i = 0; i < rows; i++) {
-            Kernels.scalar().weights(GgmlType.Q4_0).dequantizeRow(w, cols, i, row, 0);
+        for (int i = 0; i < ROWS; i++) {
+            Kernels.scalar().weights(type).dequantizeRow(w, cols, i, row, 0);
             double scale = KernelsAgreementTest.Exact.of(row, x, cols).scale();
-            // The same exact integer block sums and scales, accumulated in another float order.
-            assertEquals(stored[i], products[i], scale * 1e-6, "row " + i);
+            // The same exact integer sums and scales, accumulated in another float order.
+            assertEquals(stored[i], products[i], scale * 1e-6, type + " row " + i);
         }
-        RowInterleavedKernel vector = Kernels.get().rowInterleaved(GgmlType.Q4_0);
+        RowInterleavedKernel vector = Kernels.get().rowInterleaved(type);
         if (vector != null) {
             Activations va = new Activations();
             vector.prepareInput(x, cols, va);
-            float[] vp = new float[rows];
-            vector.matVec(iw, cols, va, vp, 32, rows);
+            float[] vp = new float[ROWS];
+            vector.matVec(iw, cols, va, vp, 32, ROWS);
             vector.matVec(iw, cols, va, vp, 0, 32);
             assertArrayEquals(products, vp, 0f, "the vector kernel gives the scalar kernel's bits");
         }
     }
 
-    @Test
-    void productsCoverWholeGroups() {
-        MemorySegment w = interleaved(q4_0(new Random(3), 64, 64), 64, 64);
+    /** The int16 accumulators' worst case: every weight and activation at the end of its range. */
+    @ParameterizedTest
+    @MethodSource("typesAndWidths")
+    void extremeValuesDoNotOverflowTheVectorKernels(GgmlType type, int cols) {
+        RowInterleavedKernel vector = Kernels.get().rowInterleaved(type);
+        if (vector == null) {
+            return;
+        }
+        MemorySegment w = weights(type, new Random(cols + 2), ROWS, cols);
+        int bb = type.bytesPerBlock();
+        for (long b = 0; b < w.byteSize() / bb; b++) {
+            switch (type) {
+                case Q4_0 -> w.asSlice(bb * b + 2, 16).fill((byte) 0xff); // every value 15 - 8 = 7
+                case Q4_K -> w.asSlice(bb * b + 4, 140).fill((byte) 0xff); // scales 63, values 15
+                case Q6_K -> w.asSlice(bb * b, 192).fill((byte) 0); // every value 0 - 32 = -32
+                default -> throw new IllegalArgumentException(type.toString());
+            }
+        }
+        float[] x = new float[cols];
+        java.util.Arrays.fill(x, type == GgmlType.Q6_K ? -1f : 1f);
+        RowGroupKernel scalar = scalar(type);
+        MemorySegment iw = interleaved(scalar, w, ROWS, cols);
         Activations a = new Activations();
-        SCALAR.prepareInput(new float[64], 64, a);
+        scalar.prepareInput(x, cols, a);
+        float[] expected = new float[ROWS];
+        scalar.matVec(iw, cols, a, expected, 0, ROWS);
+        float[] actual = new float[ROWS];
+        vector.matVec(iw, cols, a, actual, 0, ROWS);
+        assertArrayEquals(expected, actual, 0f);
+    }
+
+    @ParameterizedTest
+    @MethodSource("typesAndWidths")
+    void productsCoverWholeGroups(GgmlType type, int cols) {
+        RowGroupKernel scalar = scalar(type);
+        MemorySegment w = interleaved(scalar, weights(type, new Random(3), 64, cols), 64, cols);
+        Activations a = new Activations();
+        scalar.prepareInput(new float[cols], cols, a);
         float[] out = new float[64];
-        assertThrows(IllegalArgumentException.class, () -> SCALAR.matVec(w, 64, a, out, 16, 64));
-        RowInterleavedKernel vector = Kernels.get().rowInterleaved(GgmlType.Q4_0);
+        assertThrows(IllegalArgumentException.class, () -> scalar.matVec(w, cols, a, out, 16, 64));
+        RowInterleavedKernel vector = Kernels.get().rowInterleaved(type);
         if (vector != null) {
-            assertThrows(IllegalArgumentException.class, () -> vector.matVec(w, 64, a, out, 0, 48));
+            assertThrows(IllegalArgumentException.class, () -> vector.matVec(w, cols, a, out, 0, 48));
         }
     }
 
     @Test
-    void onlyVectorKernelsInterleaveAndOnlyQ4_0() {
+    void onlyVectorKernelsInterleave() {
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_0), "scalar lanes gain nothing from interleaving");
+        assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_K));
         assertNull(Kernels.get().rowInterleaved(GgmlType.Q8_0));
-        assertNull(Kernels.get().rowInterleaved(GgmlType.Q4_K));
+        assertNull(Kernels.get().rowInterleaved(GgmlType.Q5_K));
     }
 }

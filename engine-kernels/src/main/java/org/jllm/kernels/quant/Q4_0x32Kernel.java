@@ -4,9 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jllm.kernels.Activations;
-import org.jllm.kernels.GgmlType;
 import org.jllm.kernels.Numbers;
-import org.jllm.kernels.RowInterleavedKernel;
 
 /**
  * Q4_0 with 32 rows interleaved, the scalar reference of this layout. Block b of a group of 32 rows is 576 bytes:
@@ -18,8 +16,7 @@ import org.jllm.kernels.RowInterleavedKernel;
  * integer sum(q * x) - 8 * sum(x), and rows are accumulated block after block as acc = fma(sum, d_w * d_x, acc):
  * a different float order than the file-layout kernel (within float rounding of it), and the vector kernel's exactly.
  */
-public class Q4_0x32Kernel implements RowInterleavedKernel {
-    public static final int ROWS = 32;
+public class Q4_0x32Kernel extends RowGroupKernel {
     /** Bytes of one block of a group: 32 rows x 18 bytes. */
     public static final int GROUP_BLOCK_BYTES = ROWS * 18;
     /** Where the packed values start inside a group's block. */
@@ -27,16 +24,13 @@ public class Q4_0x32Kernel implements RowInterleavedKernel {
     private static final int BLOCK = Q8BlockKernel.BLOCK;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final Q4_0Kernel plain = new Q4_0Kernel();
-
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q4_0;
+    public Q4_0x32Kernel() {
+        super(new Q4_0Kernel());
     }
 
     @Override
-    public int rowsPerGroup() {
-        return ROWS;
+    public long interleavedBytes(long rows, int cols) {
+        return rows * (cols / BLOCK) * 18;
     }
 
     @Override
@@ -69,7 +63,7 @@ public class Q4_0x32Kernel implements RowInterleavedKernel {
      */
     @Override
     public void prepareInput(float[] x, int n, Activations out) {
-        plain.prepareInput(x, n, out);
+        stored.prepareInput(x, n, out);
         int blocks = n / BLOCK;
         short[] q = out.shorts();
         int[] sums = out.groupSums(blocks);
@@ -80,11 +74,6 @@ public class Q4_0x32Kernel implements RowInterleavedKernel {
             }
             sums[b] = 8 * s;
         }
-    }
-
-    @Override
-    public void roundInput(float[] x, int xOff, int n, float[] dst, int dstOff) {
-        plain.roundInput(x, xOff, n, dst, dstOff);
     }
 
     @Override
@@ -109,14 +98,6 @@ public class Q4_0x32Kernel implements RowInterleavedKernel {
                 acc = Math.fma((float) (sum - xsum[b]), d * xd[b], acc);
             }
             out[r] = acc;
-        }
-    }
-
-    /** Products cover whole groups: a partial one would be skipped by the vector kernel. */
-    protected static void checkGroups(int rowFrom, int rowTo) {
-        if (rowFrom % ROWS != 0 || rowTo % ROWS != 0) {
-            throw new IllegalArgumentException("rows [" + rowFrom + ", " + rowTo + ") of a Q4_0 matrix interleaved "
-                    + "by " + ROWS + " rows must start and end at a multiple of " + ROWS);
         }
     }
 

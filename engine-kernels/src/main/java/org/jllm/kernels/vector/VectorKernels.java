@@ -27,11 +27,21 @@ public final class VectorKernels extends Kernels {
         return floatOps;
     }
 
-    /** Q4_0 in groups of 32 rows, on 512-bit vectors (the layout's speed comes from 32 int16 lanes). */
+    /** Q4_0, Q4_K and Q6_K in groups of 32 rows, on 512-bit vectors (the layouts' speed comes from 32 int16 lanes). */
     @Override
     protected RowInterleavedKernel interleaved(GgmlType type) {
-        return type == GgmlType.Q4_0 && Wide.AVAILABLE ? q4_0x32 : null;
+        if (!Wide.AVAILABLE) {
+            return null;
+        }
+        return switch (type) {
+            case Q4_0 -> q4_0x32;
+            case Q4_K -> q4_Kx32;
+            case Q6_K -> q6_Kx32;
+            default -> null;
+        };
     }
 
     private final RowInterleavedKernel q4_0x32 = Wide.AVAILABLE ? new VectorQ4_0x32Kernel() : null;
+    private final RowInterleavedKernel q4_Kx32 = Wide.AVAILABLE ? new VectorQ4_Kx32Kernel() : null;
+    private final RowInterleavedKernel q6_Kx32 = Wide.AVAILABLE ? new VectorQ6_Kx32Kernel() : null;
 }

@@ -108,6 +108,21 @@ final class Wide {
         return acc.lane(0);
     }
 
+    /**
+     * Writes the 32 F16 values at {@code at} converted to float and times {@code s} to {@code dst[dstOff..+32)}.
+     * Exact for finite values: the 15 magnitude bits moved to a float's exponent and mantissa, rescaled by 2^112
+     * (which also normalizes F16 subnormals), then the sign. Arrays in and out: see {@link GroupScratch}.
+     */
+    static void f16Times(MemorySegment w, long at, float s, float[] dst, int dstOff) {
+        for (int k = 0; k < 2; k++) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(ShortVector.SPECIES_256, w, at + 32L * k, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            h.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().mul(s)
+                    .intoArray(dst, dstOff + 16 * k);
+        }
+    }
+
     private static short[] levels() {
         short[] t = new short[32];
         for (int i = 0; i < 16; i++) {

@@ -14,6 +14,7 @@ import org.jllm.kernels.quant.Q2_KKernel;
 import org.jllm.kernels.quant.Q3_KKernel;
 import org.jllm.kernels.quant.Q5_KKernel;
 import org.jllm.kernels.quant.Q6_KKernel;
+import org.jllm.kernels.quant.Q8BlockKernel;
 
 /**
  * The K-quants (and IQ4_XS) on 512-bit vectors: each chunk of 32 weights is unpacked to int16 lanes, multiplied with
@@ -21,7 +22,9 @@ import org.jllm.kernels.quant.Q6_KKernel;
  * or one per 16 for lanes 0-7 and 8-15), summed in int lanes over the super-block (at most 8 * 2^20 in magnitude),
  * then converted and scaled once by d_w * d_x. Minimums go into one float per row. The integer sums are exact, so
  * these differ from the scalar kernels only in the order of the float accumulation. Each class writes its whole loop:
- * a vector passed to or returned from a call that is not inlined would be boxed.
+ * a vector passed to or returned from a call that is not inlined would be boxed. A row's 16 lanes are summed from an
+ * array ({@link Q8BlockKernel#halvingSum}, the order of {@link Wide#sum}): the last call of a long method is the one the
+ * JIT leaves out when its inlining budget runs out.
  */
 final class WideKQuantKernels {
     private static final int BLOCK = 256;
@@ -76,6 +79,7 @@ final class WideKQuantKernels {
             int bb = type().bytesPerBlock();
             short[] xs = x.shorts();
             float[] xd = x.scales();
+            float[] lanes = GroupScratch.get().lanes;
             int[] bsums = x.groupSums();
             for (int r = rowFrom; r < rowTo; r++) {
                 long row = (long) r * blocks * bb;
@@ -99,7 +103,8 @@ final class WideKQuantKernels {
                             .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block)), acc);
                     mins = Math.fma(-xd[b] * f16(w, block + 2), (float) minSum, mins);
                 }
-                out[r] = Wide.sum(acc) + mins;
+                acc.intoArray(lanes, 0);
+                out[r] = Q8BlockKernel.halvingSum(lanes) + mins;
             }
         }
     }
@@ -111,6 +116,7 @@ final class WideKQuantKernels {
             int bb = type().bytesPerBlock();
             short[] xs = x.shorts();
             float[] xd = x.scales();
+            float[] lanes = GroupScratch.get().lanes;
             int[] bsums = x.groupSums();
             for (int r = rowFrom; r < rowTo; r++) {
                 long row = (long) r * blocks * bb;
@@ -136,7 +142,8 @@ final class WideKQuantKernels {
                             .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block)), acc);
                     mins = Math.fma(-xd[b] * f16(w, block + 2), (float) minSum, mins);
                 }
-                out[r] = Wide.sum(acc) + mins;
+                acc.intoArray(lanes, 0);
+                out[r] = Q8BlockKernel.halvingSum(lanes) + mins;
             }
         }
 
@@ -172,6 +179,7 @@ final class WideKQuantKernels {
             int bb = type().bytesPerBlock();
             short[] xs = x.shorts();
             float[] xd = x.scales();
+            float[] lanes = GroupScratch.get().lanes;
             for (int r = rowFrom; r < rowTo; r++) {
                 long row = (long) r * blocks * bb;
                 FloatVector acc = FloatVector.zero(Wide.F);
@@ -197,7 +205,8 @@ final class WideKQuantKernels {
                     acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
                             .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block + 208)), acc);
                 }
-                out[r] = Wide.sum(acc);
+                acc.intoArray(lanes, 0);
+                out[r] = Q8BlockKernel.halvingSum(lanes);
             }
         }
 
@@ -230,6 +239,7 @@ final class WideKQuantKernels {
             int bb = type().bytesPerBlock();
             short[] xs = x.shorts();
             float[] xd = x.scales();
+            float[] lanes = GroupScratch.get().lanes;
             int[] bsums = x.groupSums();
             for (int r = rowFrom; r < rowTo; r++) {
                 long row = (long) r * blocks * bb;
@@ -256,7 +266,8 @@ final class WideKQuantKernels {
                             .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block + 80)), acc);
                     mins = Math.fma(-xd[b] * f16(w, block + 82), (float) minSum, mins);
                 }
-                out[r] = Wide.sum(acc) + mins;
+                acc.intoArray(lanes, 0);
+                out[r] = Q8BlockKernel.halvingSum(lanes) + mins;
             }
         }
 
@@ -288,6 +299,7 @@ final class WideKQuantKernels {
             int bb = type().bytesPerBlock();
             short[] xs = x.shorts();
             float[] xd = x.scales();
+            float[] lanes = GroupScratch.get().lanes;
             for (int r = rowFrom; r < rowTo; r++) {
                 long row = (long) r * blocks * bb;
                 FloatVector acc = FloatVector.zero(Wide.F);
@@ -312,7 +324,8 @@ final class WideKQuantKernels {
                     acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
                             .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block + 108)), acc);
                 }
-                out[r] = Wide.sum(acc);
+                acc.intoArray(lanes, 0);
+                out[r] = Q8BlockKernel.halvingSum(lanes);
             }
         }
 
@@ -345,6 +358,7 @@ final class WideKQuantKernels {
             int bb = type().bytesPerBlock();
             short[] xs = x.shorts();
             float[] xd = x.scales();
+            float[] lanes = GroupScratch.get().lanes;
             for (int r = rowFrom; r < rowTo; r++) {
                 long row = (long) r * blocks * bb;
                 FloatVector acc = FloatVector.zero(Wide.F);
@@ -359,7 +373,8 @@ final class WideKQuantKernels {
                     acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
                             .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block)), acc);
                 }
-                out[r] = Wide.sum(acc);
+                acc.intoArray(lanes, 0);
+                out[r] = Q8BlockKernel.halvingSum(lanes);
             }
         }
 

@@ -1,0 +1,22 @@
+package org.jllm.kernels.vector;
+
+/**
+ * Per-thread work arrays of the vector kernels, through which their small methods hand over partial sums: a vector
+ * passed to or returned from a method the JIT does not inline would be boxed, arrays never are.
+ */
+final class GroupScratch {
+    private static final ThreadLocal<GroupScratch> CURRENT = ThreadLocal.withInitial(GroupScratch::new);
+
+    /** Int sums of 32 rows (values, then minimums where the type has them). */
+    final int[] sums = new int[64];
+    /** Up to four int16 accumulators of 32 lanes. */
+    final short[] partial = new short[128];
+    /** Per-row float scales (d * d_x, then dmin * d_x where the type has them). */
+    final float[] scales = new float[64];
+    /** The 16 float lanes of a row's accumulator, summed by halving. */
+    final float[] lanes = new float[16];
+
+    static GroupScratch get() {
+        return CURRENT.get();
+    }
+}
