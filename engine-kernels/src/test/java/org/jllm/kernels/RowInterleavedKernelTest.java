@@ -120,9 +120,16 @@ class RowInterleavedKernelTest {
         long g6 = Q6_Kx32Kernel.GROUP_BLOCK_BYTES;
         assertEquals(k6.get(I16, 35L * 210 + 208), ik6.get(I16, g6 + 6));
         assertEquals(k6.get(ValueLayout.JAVA_BYTE, 35L * 210 + 192 + 9),
-                ik6.get(ValueLayout.JAVA_BYTE, g6 + Q6_Kx32Kernel.SCALES_AT + 32 * 9 + 3));
+                ik6.get(ValueLayout.JAVA_BYTE, g6 + Q6_Kx32Kernel.scaleAt(9) + 3));
         assertEquals(k6.get(ValueLayout.JAVA_BYTE, 35L * 210 + 128 + 40),
-                ik6.get(ValueLayout.JAVA_BYTE, g6 + Q6_Kx32Kernel.QH_AT + 32 * 40 + 6));
+                ik6.get(ValueLayout.JAVA_BYTE, g6 + Q6_Kx32Kernel.highBitsAt(40) + 6));
+        // In reading order: d; then per half and 16 columns: 4 x 32 scales, two parts of 8 columns of 3 x 32 bytes.
+        // Scale 9 (half 1, quarter 0, columns 16-31) opens the fourth unit; high-bit byte 40 (half 1, column 8) ends
+        // the first column of the third unit's second part; low-bit byte 127 (half 1, column 31, a partner) is in the
+        // last column.
+        assertEquals(64 + 3 * 1664, Q6_Kx32Kernel.scaleAt(9));
+        assertEquals(64 + 2 * 1664 + 128 + 768 + 64, Q6_Kx32Kernel.highBitsAt(40));
+        assertEquals(64 + 3 * 1664 + 128 + 768 + 7 * 96 + 32, Q6_Kx32Kernel.lowBitsAt(127));
         assertEquals(ROWS * 148L, scalar(GgmlType.Q4_K).interleavedBytes(ROWS, 256), "scales unpacked to bytes");
     }
 

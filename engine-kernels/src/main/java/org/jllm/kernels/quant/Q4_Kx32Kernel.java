@@ -9,8 +9,8 @@ import org.jllm.kernels.Numbers;
 /**
  * Q4_K with 32 rows interleaved, the scalar reference of this layout. A super-block of a group of 32 rows is
  * {@value #GROUP_BLOCK_BYTES} bytes: the rows' F16 d (row i at byte 2i), their F16 dmin ({@value #DMIN_AT} + 2i),
- * their eight 6-bit sub-block scales unpacked to bytes (sub-block s of row i at {@value #SCALES_AT} + 32s + i), the
- * minimums likewise ({@value #MINS_AT} + 32s + i), then for each of the four 32-byte chunks j of Q4_K's values and
+ * their eight 6-bit sub-block minimums unpacked to bytes (sub-block s of row i at {@value #MINS_AT} + 32s + i), the
+ * scales likewise ({@value #SCALES_AT} + 32s + i), then for each of the four 32-byte chunks j of Q4_K's values and
  * each byte l of it, the 32 rows' byte ({@value #VALUES_AT} + 1024j + 32l + {@link #pairedLane}(i)). Unpacking the scales costs 4 bytes per
  * row and super-block (2.8 %) and saves the vector kernel their bit-fiddling.
  *
@@ -26,9 +26,9 @@ public class Q4_Kx32Kernel extends RowGroupKernel {
     private static final int ROW_BYTES = 148;
     public static final int GROUP_BLOCK_BYTES = ROWS * ROW_BYTES;
     public static final int DMIN_AT = 2 * ROWS;
-    public static final int SCALES_AT = 4 * ROWS;
-    public static final int MINS_AT = SCALES_AT + 8 * ROWS;
-    public static final int VALUES_AT = MINS_AT + 8 * ROWS;
+    public static final int MINS_AT = 4 * ROWS;
+    public static final int SCALES_AT = MINS_AT + 8 * ROWS;
+    public static final int VALUES_AT = SCALES_AT + 8 * ROWS;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public Q4_Kx32Kernel() {
@@ -45,7 +45,6 @@ public class Q4_Kx32Kernel extends RowGroupKernel {
         int blocks = cols / BLOCK;
         byte[] in = new byte[STORED_BYTES];
         byte[] out = new byte[GROUP_BLOCK_BYTES];
-        MemorySegment block = MemorySegment.ofArray(in);
         for (int g = groupFrom; g < groupTo; g++) {
             for (int b = 0; b < blocks; b++) {
                 for (int i = 0; i < ROWS; i++) {
@@ -55,9 +54,14 @@ public class Q4_Kx32Kernel extends RowGroupKernel {
                     out[2 * i + 1] = in[1];
                     out[DMIN_AT + 2 * i] = in[2];
                     out[DMIN_AT + 2 * i + 1] = in[3];
-                    for (int s = 0; s < 8; s++) {
-                        out[SCALES_AT + ROWS * s + i] = (byte) Q4_KKernel.scaleMin(block, 4, s, 0);
-                        out[MINS_AT + ROWS * s + i] = (byte) Q4_KKernel.scaleMin(block, 4, s, 1);
+                    // Q4_K's 12 scale bytes (as Q4_KKernel.scaleMin): sub-blocks 0-3 in the low 6 bits of bytes 0-3
+                    // (scales) and 4-7 (minimums); 4-7 in the nibbles of bytes 8-11 with the top 2 bits of 0-3 / 4-7.
+                    for (int s = 0; s < 4; s++) {
+                        out[SCALES_AT + ROWS * s + i] = (byte) (in[4 + s] & 63);
+                        out[MINS_AT + ROWS * s + i] = (byte) (in[8 + s] & 63);
+                        int packed = in[12 + s] & 0xff;
+                        out[SCALES_AT + ROWS * (s + 4) + i] = (byte) ((packed & 15) | (in[4 + s] & 0xc0) >>> 2);
+                        out[MINS_AT + ROWS * (s + 4) + i] = (byte) ((packed >>> 4) | (in[8 + s] & 0xc0) >>> 2);
                     }
                     for (int k = 0; k < 128; k++) {
                         out[VALUES_AT + ROWS * k + pairedLane(i)] = in[16 + k];

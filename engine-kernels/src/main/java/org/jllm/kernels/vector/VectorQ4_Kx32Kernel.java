@@ -41,10 +41,11 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
             FloatVector mins1 = acc0;
             for (int b = 0; b < blocks; b++) {
                 long off = group + (long) b * GROUP_BLOCK_BYTES;
-                superBlockSums(w, off, xs, b * 256, work);
-                minimumSums(w, off + MINS_AT, xsum, b * 16, sums);
+                // In address order: a demand read behind the hardware prefetcher's stream waits for memory.
                 Wide.f16Times(w, off, xd[b], scales, 0);
                 Wide.f16Times(w, off + DMIN_AT, xd[b], scales, 32);
+                minimumSums(w, off + MINS_AT, xsum, b * 16, sums);
+                superBlockSums(w, off, xs, b * 256, work);
                 acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
                 acc1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 16).convert(VectorOperators.I2F, 0))

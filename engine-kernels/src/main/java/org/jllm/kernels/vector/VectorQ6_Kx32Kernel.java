@@ -38,8 +38,8 @@ final class VectorQ6_Kx32Kernel extends Q6_Kx32Kernel {
             FloatVector acc1 = acc0;
             for (int b = 0; b < blocks; b++) {
                 long off = group + (long) b * GROUP_BLOCK_BYTES;
+                Wide.f16Times(w, off, xd[b], scales, 0); // first: the layout is in reading order
                 superBlockSums(w, off, xs, b * 256, work);
-                Wide.f16Times(w, off, xd[b], scales, 0);
                 acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
                 acc1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 16).convert(VectorOperators.I2F, 0))
@@ -55,30 +55,29 @@ final class VectorQ6_Kx32Kernel extends Q6_Kx32Kernel {
         java.util.Arrays.fill(work.sums, 0, ROWS, 0);
         for (int h = 0; h < 2; h++) {
             for (int l0 = 0; l0 < 32; l0 += 8) {
-                eightColumns(w, off + QL_AT + 2048L * h + 32L * l0, off + QH_AT + 1024L * h + 32L * l0, xs,
-                        xo + 128 * h + l0, work.partial);
-                // Quarter t's group: 8h + 2t + l0 / 16.
-                addScaled(w, off + SCALES_AT + 32L * (8 * h + l0 / 16), work.partial, work.sums);
+                // Low-bit byte 64h + l0 starts the part; quarter t's group of 16 is 8h + 2t + l0 / 16.
+                eightColumns(w, off + lowBitsAt(64 * h + l0), xs, xo + 128 * h + l0, work.partial);
+                addScaled(w, off + scaleAt(8 * h + l0 / 16), work.partial, work.sums);
             }
         }
     }
 
     /**
-     * For 8 consecutive low-bit bytes l (at {@code ql}, their partners l + 32 at {@code ql} + 1024) and high-bit bytes
-     * (at {@code qh}), the int16 sums of (q - 32) * x of the half's four quarters t into {@code partial[32t..+32)};
-     * quarter t's activations start at {@code xs[x0 + 32t]}.
+     * For the part at {@code part} (8 columns l: low-bit bytes, their partners l + 32, high-bit bytes), the int16 sums
+     * of (q - 32) * x of the half's four quarters t into {@code partial[32t..+32)}; quarter t's activations start at
+     * {@code xs[x0 + 32t]}.
      */
-    private static void eightColumns(MemorySegment w, long ql, long qh, short[] xs, int x0, short[] partial) {
+    private static void eightColumns(MemorySegment w, long part, short[] xs, int x0, short[] partial) {
         ShortVector p0 = ShortVector.zero(Wide.S);
         ShortVector p1 = p0;
         ShortVector p2 = p0;
         ShortVector p3 = p0;
         for (int l = 0; l < 8; l++) {
-            ShortVector a = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, ql + 32L * l, Wide.LE)
+            ShortVector a = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, part + COLUMN_BYTES * l, Wide.LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, ql + 1024 + 32L * l, Wide.LE)
+            ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, part + COLUMN_BYTES * l + PARTNERS_AT, Wide.LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, qh + 32L * l, Wide.LE)
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, part + COLUMN_BYTES * l + HIGH_BITS_AT, Wide.LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
             p0 = a.and((short) 15).or(q.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
                     .sub((short) 32).mul(xs[x0 + l]).add(p0);
@@ -97,7 +96,7 @@ final class VectorQ6_Kx32Kernel extends Q6_Kx32Kernel {
 
     /**
      * Adds quarter t's int16 sums ({@code partial[32t..]}, rows 0-15 in the even lanes, 16-31 in the odd ones) times
-     * the rows' int8 scales at {@code sc} + 64t to {@code sums}.
+     * the rows' int8 scales at {@code sc} + 32t to {@code sums}.
      */
     private static void addScaled(MemorySegment w, long sc, short[] partial, int[] sums) {
         IntVector a0 = IntVector.fromArray(Wide.I, sums, 0);
@@ -105,10 +104,10 @@ final class VectorQ6_Kx32Kernel extends Q6_Kx32Kernel {
         for (int t = 0; t < 4; t++) {
             IntVector p = ShortVector.fromArray(Wide.S, partial, 32 * t).reinterpretAsInts();
             a0 = a0.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 64L * t, Wide.LE)
+                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * t, Wide.LE)
                             .convertShape(VectorOperators.B2I, Wide.I, 0)));
             a1 = a1.add(p.lanewise(VectorOperators.ASHR, 16)
-                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 64L * t + 16, Wide.LE)
+                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * t + 16, Wide.LE)
                             .convertShape(VectorOperators.B2I, Wide.I, 0)));
         }
         a0.intoArray(sums, 0);
