@@ -18,8 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A Q4_0 model loaded with its matrices interleaved computes what it computes as stored: each product has the same
- * integer block sums and scales, summed in another float order (RowInterleavedKernelTest), so the two differ as
+ * A Q4_0, Q4_K or Q6_K model loaded with its matrices interleaved computes what it computes as stored: each product
+ * has the same integer block sums and scales, summed in another float order (RowInterleavedKernelTest), so the two differ as
  * llama.cpp's own batch and token-by-token runs do: by float rounding, until an activation's 8-bit rounding flips
  * and moves later logits by up to a few tenths (measured 0.016 and 0.14 here). So the bound is the reference
  * tolerance, and the argmax must agree wherever the stored layout's best logit leads by more than it. (The reference
@@ -30,10 +30,11 @@ class WeightLayoutTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"models/synthetic/synth-llama-256-q4_0.gguf", "models/tinystories-656k/gguf/tinystories-656k-q4_0.gguf",
-            "models/stories260K/gguf/stories260K-q4_0.gguf"})
-    void interleavedQ4_0GivesTheStoredLayoutsLogitsAndTokens(String file) throws Exception {
+            "models/stories260K/gguf/stories260K-q4_0.gguf", "models/synthetic/synth-llama-256-q4_k.gguf",
+            "models/synthetic/synth-llama-256-q6_k.gguf", "models/synthetic/synth-llama-256-q4_k_m.gguf"})
+    void interleavedModelsGiveTheStoredLayoutsLogitsAndTokens(String file) throws Exception {
         assumeTrue(Kernels.get().rowInterleaved(GgmlType.Q4_0) != null,
-                "skipped: these kernels have no interleaved Q4_0 (needs the Vector API with 512-bit vectors)");
+                "skipped: these kernels have no interleaved layouts (needs the Vector API with 512-bit vectors)");
         Path path = TestData.sharedFile(file);
         try (Model stored = Model.load(path, Kernels.get(), 2, WeightLayout.AS_STORED);
                 Model interleaved = Model.load(path, Kernels.get(), 2, WeightLayout.INTERLEAVED);

@@ -29,31 +29,16 @@ public class Q4_0x32Kernel extends RowGroupKernel {
     }
 
     @Override
-    public long interleavedBytes(long rows, int cols) {
-        return rows * (cols / BLOCK) * 18;
+    protected int groupBlockBytes() {
+        return GROUP_BLOCK_BYTES;
     }
 
     @Override
-    public void interleave(MemorySegment src, int cols, MemorySegment dst, int groupFrom, int groupTo) {
-        int blocks = cols / BLOCK;
-        byte[] in = new byte[GROUP_BLOCK_BYTES];
-        byte[] out = new byte[GROUP_BLOCK_BYTES];
-        for (int g = groupFrom; g < groupTo; g++) {
-            for (int b = 0; b < blocks; b++) {
-                for (int i = 0; i < ROWS; i++) {
-                    long at = ((long) (g * ROWS + i) * blocks + b) * 18;
-                    MemorySegment.copy(src, ValueLayout.JAVA_BYTE, at, in, i * 18, 18);
-                }
-                for (int i = 0; i < ROWS; i++) {
-                    out[2 * i] = in[i * 18];
-                    out[2 * i + 1] = in[i * 18 + 1];
-                    for (int j = 0; j < 16; j++) {
-                        out[VALUES_AT + ROWS * j + i] = in[i * 18 + 2 + j];
-                    }
-                }
-                long to = ((long) g * blocks + b) * GROUP_BLOCK_BYTES;
-                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, to, GROUP_BLOCK_BYTES);
-            }
+    protected void placeRow(byte[] in, int i, byte[] out) {
+        out[2 * i] = in[0];
+        out[2 * i + 1] = in[1];
+        for (int j = 0; j < 16; j++) {
+            out[VALUES_AT + ROWS * j + i] = in[2 + j];
         }
     }
 

@@ -79,33 +79,20 @@ public class Q6_Kx32Kernel extends RowGroupKernel {
     }
 
     @Override
-    public long interleavedBytes(long rows, int cols) {
-        return rows * (cols / BLOCK) * ROW_BYTES;
+    protected int groupBlockBytes() {
+        return GROUP_BLOCK_BYTES;
     }
 
     @Override
-    public void interleave(MemorySegment src, int cols, MemorySegment dst, int groupFrom, int groupTo) {
-        int blocks = cols / BLOCK;
-        byte[] in = new byte[ROW_BYTES];
-        byte[] out = new byte[GROUP_BLOCK_BYTES];
-        for (int g = groupFrom; g < groupTo; g++) {
-            for (int b = 0; b < blocks; b++) {
-                for (int i = 0; i < ROWS; i++) {
-                    long at = ((long) (g * ROWS + i) * blocks + b) * ROW_BYTES;
-                    MemorySegment.copy(src, ValueLayout.JAVA_BYTE, at, in, 0, ROW_BYTES);
-                    out[2 * i] = in[208];
-                    out[2 * i + 1] = in[209];
-                    int lane = pairedLane(i);
-                    for (int k = 0; k < 16; k++) {
-                        out[SCALE_OFFSETS[k] + i] = in[192 + k];
-                    }
-                    for (int k = 0; k < 192; k++) {
-                        out[BIT_OFFSETS[k] + lane] = in[k];
-                    }
-                }
-                long to = ((long) g * blocks + b) * GROUP_BLOCK_BYTES;
-                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, to, GROUP_BLOCK_BYTES);
-            }
+    protected void placeRow(byte[] in, int i, byte[] out) {
+        out[2 * i] = in[208];
+        out[2 * i + 1] = in[209];
+        int lane = pairedLane(i);
+        for (int k = 0; k < 16; k++) {
+            out[SCALE_OFFSETS[k] + i] = in[192 + k];
+        }
+        for (int k = 0; k < 192; k++) {
+            out[BIT_OFFSETS[k] + lane] = in[k];
         }
     }
 

@@ -1,13 +1,16 @@
 package org.jllm.kernels.quant;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
 import org.jllm.kernels.RowInterleavedKernel;
 import org.jllm.kernels.WeightKernel;
 
 /**
- * What the layouts of 32 interleaved rows share: the activations are prepared as for the stored type's integer
- * kernel ({@code stored}), and products cover whole groups.
+ * What the layouts of 32 interleaved rows share: a group's block is made from the 32 rows' stored blocks one row at
+ * a time ({@link #placeRow}), the activations are prepared as for the stored type's integer kernel ({@code stored}),
+ * and products cover whole groups.
  */
 public abstract class RowGroupKernel implements RowInterleavedKernel {
     public static final int ROWS = 32;
@@ -26,6 +29,39 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
     @Override
     public final int rowsPerGroup() {
         return ROWS;
+    }
+
+    /** Bytes of one block of a group: its 32 rows' stored blocks in this layout. */
+    protected abstract int groupBlockBytes();
+
+    /**
+     * Writes {@code in}, row {@code i}'s stored block, into its places in {@code out}, the group's block in this
+     * layout.
+     */
+    protected abstract void placeRow(byte[] in, int i, byte[] out);
+
+    @Override
+    public final long interleavedBytes(long rows, int cols) {
+        return rows / ROWS * (cols / type().blockSize()) * groupBlockBytes();
+    }
+
+    @Override
+    public void interleave(MemorySegment src, int cols, MemorySegment dst, int groupFrom, int groupTo) {
+        int blocks = cols / type().blockSize();
+        int storedBytes = type().bytesPerBlock();
+        byte[] in = new byte[storedBytes];
+        byte[] out = new byte[groupBlockBytes()];
+        for (int g = groupFrom; g < groupTo; g++) {
+            for (int b = 0; b < blocks; b++) {
+                for (int i = 0; i < ROWS; i++) {
+                    long at = ((long) (g * ROWS + i) * blocks + b) * storedBytes;
+                    MemorySegment.copy(src, ValueLayout.JAVA_BYTE, at, in, 0, storedBytes);
+                    placeRow(in, i, out);
+                }
+                long to = ((long) g * blocks + b) * out.length;
+                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, to, out.length);
+            }
+        }
     }
 
     @Override

@@ -73,11 +73,12 @@ final class VectorQ6_Kx32Kernel extends Q6_Kx32Kernel {
         ShortVector p2 = p0;
         ShortVector p3 = p0;
         for (int l = 0; l < 8; l++) {
-            ShortVector a = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, part + COLUMN_BYTES * l, Wide.LE)
+            long column = part + (long) COLUMN_BYTES * l;
+            ShortVector a = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, column, Wide.LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, part + COLUMN_BYTES * l + PARTNERS_AT, Wide.LE)
+            ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, column + PARTNERS_AT, Wide.LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, part + COLUMN_BYTES * l + HIGH_BITS_AT, Wide.LE)
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, column + HIGH_BITS_AT, Wide.LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
             p0 = a.and((short) 15).or(q.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
                     .sub((short) 32).mul(xs[x0 + l]).add(p0);
