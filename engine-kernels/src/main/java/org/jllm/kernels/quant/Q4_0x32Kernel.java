@@ -25,12 +25,7 @@ public class Q4_0x32Kernel extends RowGroupKernel {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public Q4_0x32Kernel() {
-        super(new Q4_0Kernel());
-    }
-
-    @Override
-    protected int groupBlockBytes() {
-        return GROUP_BLOCK_BYTES;
+        super(new Q4_0Kernel(), GROUP_BLOCK_BYTES);
     }
 
     @Override

@@ -32,12 +32,7 @@ public class Q4_Kx32Kernel extends RowGroupKernel {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public Q4_Kx32Kernel() {
-        super(new Q4_KKernel());
-    }
-
-    @Override
-    protected int groupBlockBytes() {
-        return GROUP_BLOCK_BYTES;
+        super(new Q4_KKernel(), GROUP_BLOCK_BYTES);
     }
 
     @Override

@@ -75,12 +75,7 @@ public class Q6_Kx32Kernel extends RowGroupKernel {
     }
 
     public Q6_Kx32Kernel() {
-        super(new Q6_KKernel());
-    }
-
-    @Override
-    protected int groupBlockBytes() {
-        return GROUP_BLOCK_BYTES;
+        super(new Q6_KKernel(), GROUP_BLOCK_BYTES);
     }
 
     @Override

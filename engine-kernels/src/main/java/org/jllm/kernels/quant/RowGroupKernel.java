@@ -16,9 +16,12 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
     public static final int ROWS = 32;
 
     protected final WeightKernel stored;
+    private final int groupBlockBytes;
 
-    protected RowGroupKernel(WeightKernel stored) {
+    /** @param groupBlockBytes bytes of one block of a group: its 32 rows' stored blocks in this layout */
+    protected RowGroupKernel(WeightKernel stored, int groupBlockBytes) {
         this.stored = stored;
+        this.groupBlockBytes = groupBlockBytes;
     }
 
     @Override
@@ -31,9 +34,6 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
         return ROWS;
     }
 
-    /** Bytes of one block of a group: its 32 rows' stored blocks in this layout. */
-    protected abstract int groupBlockBytes();
-
     /**
      * Writes {@code in}, row {@code i}'s stored block, into its places in {@code out}, the group's block in this
      * layout.
@@ -42,7 +42,7 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
 
     @Override
     public final long interleavedBytes(long rows, int cols) {
-        return rows / ROWS * (cols / type().blockSize()) * groupBlockBytes();
+        return rows / ROWS * (cols / type().blockSize()) * groupBlockBytes;
     }
 
     @Override
@@ -50,7 +50,7 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
         int blocks = cols / type().blockSize();
         int storedBytes = type().bytesPerBlock();
         byte[] in = new byte[storedBytes];
-        byte[] out = new byte[groupBlockBytes()];
+        byte[] out = new byte[groupBlockBytes];
         for (int g = groupFrom; g < groupTo; g++) {
             for (int b = 0; b < blocks; b++) {
                 for (int i = 0; i < ROWS; i++) {
