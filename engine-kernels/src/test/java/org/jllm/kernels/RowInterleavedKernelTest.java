@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.jllm.kernels.quant.Q4_0x32Kernel;
 import org.jllm.kernels.quant.Q4_Kx32Kernel;
 import org.jllm.kernels.quant.Q6_Kx32Kernel;
+import org.jllm.kernels.quant.Q8_0x32Kernel;
 import org.jllm.kernels.quant.RowGroupKernel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,7 +21,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Layouts of 32 interleaved rows (Q4_0, Q4_K, Q6_K): the same rows and products as the stored layout, and the vector
+ * Layouts of 32 interleaved rows (Q8_0, Q4_0, Q4_K, Q6_K): the same rows and products as the stored layout, and the vector
  * kernels' bits.
  */
 class RowInterleavedKernelTest {
@@ -29,6 +30,7 @@ class RowInterleavedKernelTest {
 
     static RowGroupKernel scalar(GgmlType type) {
         return switch (type) {
+            case Q8_0 -> new Q8_0x32Kernel();
             case Q4_0 -> new Q4_0x32Kernel();
             case Q4_K -> new Q4_Kx32Kernel();
             case Q6_K -> new Q6_Kx32Kernel();
@@ -38,6 +40,7 @@ class RowInterleavedKernelTest {
 
     static Stream<Arguments> typesAndWidths() {
         return Stream.of(
+                Arguments.of(GgmlType.Q8_0, 32), Arguments.of(GgmlType.Q8_0, 96), Arguments.of(GgmlType.Q8_0, 2048),
                 Arguments.of(GgmlType.Q4_0, 32), Arguments.of(GgmlType.Q4_0, 96), Arguments.of(GgmlType.Q4_0, 2048),
                 Arguments.of(GgmlType.Q4_K, 256), Arguments.of(GgmlType.Q4_K, 768), Arguments.of(GgmlType.Q4_K, 2048),
                 Arguments.of(GgmlType.Q6_K, 256), Arguments.of(GgmlType.Q6_K, 768), Arguments.of(GgmlType.Q6_K, 2048));
@@ -49,7 +52,7 @@ class RowInterleavedKernelTest {
      */
     static MemorySegment weights(GgmlType type, Random r, int rows, int cols) {
         MemorySegment w = KernelsAgreementTest.randomWeights(r, type, rows, cols);
-        int[] fields = type == GgmlType.Q4_0 ? new int[] {0} : KernelsAgreementTest.K_SCALE_FIELDS.get(type);
+        int[] fields = type == GgmlType.Q4_0 || type == GgmlType.Q8_0 ? new int[] {0} : KernelsAgreementTest.K_SCALE_FIELDS.get(type);
         int bb = type.bytesPerBlock();
         long blocks = w.byteSize() / bb;
         short[] special = {(short) 0x8000, 0, 0x0001, (short) 0x83ff, 0x03ff, (short) 0xa000, 0x7bff, (short) 0xfbff};
@@ -177,6 +180,7 @@ class RowInterleavedKernelTest {
         int bb = type.bytesPerBlock();
         for (long b = 0; b < w.byteSize() / bb; b++) {
             switch (type) {
+                case Q8_0 -> w.asSlice(bb * b + 2, 32).fill((byte) 0x80); // -128, which files may hold
                 case Q4_0 -> w.asSlice(bb * b + 2, 16).fill((byte) 0xff); // every value 15 - 8 = 7
                 case Q4_K -> w.asSlice(bb * b + 4, 140).fill((byte) 0xff); // scales 63, values 15
                 case Q6_K -> w.asSlice(bb * b, 192).fill((byte) 0); // every value 0 - 32 = -32
@@ -184,7 +188,7 @@ class RowInterleavedKernelTest {
             }
         }
         float[] x = new float[cols];
-        java.util.Arrays.fill(x, type == GgmlType.Q6_K ? -1f : 1f);
+        java.util.Arrays.fill(x, type == GgmlType.Q6_K || type == GgmlType.Q8_0 ? -1f : 1f);
         RowGroupKernel scalar = scalar(type);
         MemorySegment iw = interleaved(scalar, w, ROWS, cols);
         Activations a = new Activations();
@@ -215,7 +219,7 @@ class RowInterleavedKernelTest {
     void onlyVectorKernelsInterleave() {
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_0), "scalar lanes gain nothing from interleaving");
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_K));
-        assertNull(Kernels.get().rowInterleaved(GgmlType.Q8_0));
+        assertNull(Kernels.get().rowInterleaved(GgmlType.Q4_1));
         assertNull(Kernels.get().rowInterleaved(GgmlType.Q5_K));
     }
 }

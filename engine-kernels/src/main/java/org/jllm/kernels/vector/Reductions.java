@@ -46,4 +46,19 @@ final class Reductions {
         v = v.add(v.rearrange(XOR_1));
         return v.lane(0);
     }
+
+    /**
+     * The sum of {@code lanes[0..L)} (L the preferred float lanes) in {@link #sum(FloatVector)}'s order: lane 0 of the
+     * butterfly is lane i plus lane i + L/2, then + L/4, ... Kernels store their accumulator and call this rather
+     * than pass the vector: a vector argument of a call the JIT leaves out of line is boxed, an array never is.
+     * Destroys the lanes.
+     */
+    static float sum(float[] lanes) {
+        for (int h = S.length() / 2; h >= 1; h /= 2) {
+            for (int j = 0; j < h; j++) {
+                lanes[j] += lanes[j + h];
+            }
+        }
+        return lanes[0];
+    }
 }

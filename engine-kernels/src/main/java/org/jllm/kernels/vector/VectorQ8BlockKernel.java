@@ -192,6 +192,7 @@ final class VectorQ8BlockKernel implements WeightKernel {
      * on one core streaming a 2048-column matrix from DRAM, no change in cache). Each row is summed as alone.
      */
     private void wideSigned(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        float[] lanes = GroupScratch.get().lanes;
         int blocks = cols / BLOCK;
         short[] xs = x.shorts();
         float[] xd = x.scales();
@@ -211,8 +212,10 @@ final class VectorQ8BlockKernel implements WeightKernel {
                 acc2 = ((FloatVector) sums2.convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(Wide.F, scalar.scale(w, off2) * xd[b]), acc2);
             }
-            out[r] = Wide.sum(acc);
-            out[r + half] = Wide.sum(acc2);
+            acc.intoArray(lanes, 0);
+            out[r] = Reductions.sum(lanes);
+            acc2.intoArray(lanes, 0);
+            out[r + half] = Reductions.sum(lanes);
         }
         for (int r = rowFrom + 2 * half; r < rowTo; r++) {
             long row = (long) r * blocks * 34;
@@ -223,11 +226,13 @@ final class VectorQ8BlockKernel implements WeightKernel {
                 acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(Wide.F, scalar.scale(w, off) * xd[b]), acc);
             }
-            out[r] = Wide.sum(acc);
+            acc.intoArray(lanes, 0);
+            out[r] = Reductions.sum(lanes);
         }
     }
 
     private void wideNibbles(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        float[] lanes = GroupScratch.get().lanes;
         int blocks = cols / BLOCK;
         int bb = scalar.blockBytes();
         short[] xs = x.shorts();
@@ -248,7 +253,8 @@ final class VectorQ8BlockKernel implements WeightKernel {
                     mins += scalar.minimum(w, off) * xsum[b];
                 }
             }
-            out[r] = Wide.sum(acc) + mins;
+            acc.intoArray(lanes, 0);
+            out[r] = Reductions.sum(lanes) + mins;
         }
     }
 
@@ -260,6 +266,7 @@ final class VectorQ8BlockKernel implements WeightKernel {
      * before the final sum: the same bits as {@link #wideNibbles}.
      */
     private void wideQ4_0(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        float[] lanes = GroupScratch.get().lanes;
         int blocks = cols / BLOCK;
         short[] xs = x.shorts();
         float[] xd = x.scales();
@@ -272,11 +279,13 @@ final class VectorQ8BlockKernel implements WeightKernel {
                 acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(Wide.F, scalar.scale(w, off) * xd[b]), acc);
             }
-            out[r] = Wide.sum(acc.mul(Wide.UNSCALE_UPPER));
+            acc.mul(Wide.UNSCALE_UPPER).intoArray(lanes, 0);
+            out[r] = Reductions.sum(lanes);
         }
     }
 
     private void wideFiveBits(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        float[] lanes = GroupScratch.get().lanes;
         int blocks = cols / BLOCK;
         int bb = scalar.blockBytes();
         short[] xs = x.shorts();
@@ -298,11 +307,13 @@ final class VectorQ8BlockKernel implements WeightKernel {
                     mins += scalar.minimum(w, off) * xsum[b];
                 }
             }
-            out[r] = Wide.sum(acc) + mins;
+            acc.intoArray(lanes, 0);
+            out[r] = Reductions.sum(lanes) + mins;
         }
     }
 
     private void wideLevels(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        float[] lanes = GroupScratch.get().lanes;
         int blocks = cols / BLOCK;
         short[] xs = x.shorts();
         float[] xd = x.scales();
@@ -315,7 +326,8 @@ final class VectorQ8BlockKernel implements WeightKernel {
                 acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(Wide.F, scalar.scale(w, off) * xd[b]), acc);
             }
-            out[r] = Wide.sum(acc);
+            acc.intoArray(lanes, 0);
+            out[r] = Reductions.sum(lanes);
         }
     }
 

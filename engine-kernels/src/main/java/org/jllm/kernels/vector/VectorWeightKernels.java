@@ -79,6 +79,7 @@ final class VectorWeightKernels {
 
         @Override
         public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
+            float[] lanes = GroupScratch.get().lanes;
             float[] x = in.floats();
             long rowBytes = 4L * cols;
             if (L == 16 && cols % 16 == 0) {
@@ -89,7 +90,8 @@ final class VectorWeightKernels {
                         acc = FloatVector.fromMemorySegment(S, w, base + 4L * i, LE)
                                 .fma(FloatVector.fromArray(S, x, i), acc);
                     }
-                    out[r] = Reductions.sum(acc);
+                    acc.intoArray(lanes, 0);
+                    out[r] = Reductions.sum(lanes);
                 }
                 return;
             }
@@ -109,7 +111,8 @@ final class VectorWeightKernels {
                     acc2 = acc3;
                     acc3 = t;
                 }
-                double sum = Reductions.sum(acc0.add(acc2).add(acc1.add(acc3)));
+                acc0.add(acc2).add(acc1.add(acc3)).intoArray(lanes, 0);
+                double sum = Reductions.sum(lanes);
                 for (int i = bound; i < cols; i++) {
                     sum += value(w, base + 4L * i) * x[i];
                 }
@@ -142,6 +145,7 @@ final class VectorWeightKernels {
 
         @Override
         public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
+            float[] lanes = GroupScratch.get().lanes;
             if (L != 16 || cols % 16 != 0) {
                 scalar.matVec(w, cols, in, out, rowFrom, rowTo);
                 return;
@@ -160,7 +164,8 @@ final class VectorWeightKernels {
                             .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
                     acc = v.fma(FloatVector.fromArray(S, x, i), acc);
                 }
-                out[r] = Reductions.sum(acc);
+                acc.intoArray(lanes, 0);
+                out[r] = Reductions.sum(lanes);
             }
         }
 
@@ -222,6 +227,7 @@ final class VectorWeightKernels {
          */
         @Override
         public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
+            float[] lanes = GroupScratch.get().lanes;
             if (L != 16) {
                 scalar.matVec(w, cols, in, out, rowFrom, rowTo);
                 return;
@@ -240,7 +246,8 @@ final class VectorWeightKernels {
                                 .add(pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
                                         .mul(FloatVector.fromArray(S, x, b)));
                     }
-                    out[r] = Reductions.sum(acc0);
+                    acc0.intoArray(lanes, 0);
+                    out[r] = Reductions.sum(lanes);
                     continue;
                 }
                 FloatVector acc1 = acc0;
@@ -253,8 +260,10 @@ final class VectorWeightKernels {
                     acc0 = acc1;
                     acc1 = t;
                 }
-                double sum = Reductions.sum(acc0);
-                sum += Reductions.sum(acc1);
+                acc0.intoArray(lanes, 0);
+                double sum = Reductions.sum(lanes);
+                acc1.intoArray(lanes, 0);
+                sum += Reductions.sum(lanes);
                 for (int i = end; i < cols; i++) {
                     sum += value(w, base + 2L * i) * x[i];
                 }

@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * The building blocks of the 512-bit integer kernels: 32 weights as 32 int16 lanes, multiplied with 32 int8
  * activations held as int16 (products fit: |q| <= 127 times |x| <= 127), then summed in adjacent pairs into 16 int32
  * lanes, so lane i of a chunk of 32 holds products 2i and 2i+1. Those lanes are scaled and accumulated in 16 float
- * lanes and summed by a fixed butterfly (lane i plus lane i^8, ^4, ^2, ^1). One multiply covers a whole block of 32;
+ * lanes and summed in a fixed order ({@link Reductions#sum(float[])}). One multiply covers a whole block of 32;
  * the 8-lane llama.cpp order needs four, which is why these kernels exist beside the 256-bit ones.
  */
 final class Wide {
@@ -46,11 +46,6 @@ final class Wide {
     private static final ShortVector NIBBLE_SHIFT = ShortVector.zero(S).blend((short) 4, UPPER);
     /** Lane v's bit within its 16-bit half of qh. */
     private static final ShortVector BIT_IN_HALF = ShortVector.zero(S).addIndex(1).and((short) 15);
-
-    static final VectorShuffle<Float> XOR_8 = VectorShuffle.fromOp(F, i -> i ^ 8);
-    static final VectorShuffle<Float> XOR_4 = VectorShuffle.fromOp(F, i -> i ^ 4);
-    static final VectorShuffle<Float> XOR_2 = VectorShuffle.fromOp(F, i -> i ^ 2);
-    static final VectorShuffle<Float> XOR_1 = VectorShuffle.fromOp(F, i -> i ^ 1);
 
     /** IQ4_NL's (and IQ4_XS's) 16 levels as int16 lanes 0-15, looked up by nibble. */
     static final ShortVector LEVELS = ShortVector.fromArray(S, levels(), 0);
@@ -97,15 +92,6 @@ final class Wide {
     static IntVector pairSums(ShortVector q, short[] xs, int at) {
         IntVector p = q.mul(ShortVector.fromArray(S, xs, at)).reinterpretAsInts();
         return p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-    }
-
-    /** The 16 lanes' sum in butterfly order (small enough to be inlined, so the vector stays in a register). */
-    static float sum(FloatVector acc) {
-        acc = acc.add(acc.rearrange(XOR_8));
-        acc = acc.add(acc.rearrange(XOR_4));
-        acc = acc.add(acc.rearrange(XOR_2));
-        acc = acc.add(acc.rearrange(XOR_1));
-        return acc.lane(0);
     }
 
     /**

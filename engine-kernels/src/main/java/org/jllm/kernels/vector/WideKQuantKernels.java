@@ -14,7 +14,6 @@ import org.jllm.kernels.quant.Q2_KKernel;
 import org.jllm.kernels.quant.Q3_KKernel;
 import org.jllm.kernels.quant.Q5_KKernel;
 import org.jllm.kernels.quant.Q6_KKernel;
-import org.jllm.kernels.quant.Q8BlockKernel;
 
 /**
  * The K-quants (and IQ4_XS) on 512-bit vectors: each chunk of 32 weights is unpacked to int16 lanes, multiplied with
@@ -23,8 +22,8 @@ import org.jllm.kernels.quant.Q8BlockKernel;
  * then converted and scaled once by d_w * d_x. Minimums go into one float per row. The integer sums are exact, so
  * these differ from the scalar kernels only in the order of the float accumulation. Each class writes its whole loop:
  * a vector passed to or returned from a call that is not inlined would be boxed. A row's 16 lanes are summed from an
- * array ({@link Q8BlockKernel#halvingSum}, the order of {@link Wide#sum}): the last call of a long method is the one the
- * JIT leaves out when its inlining budget runs out.
+ * array ({@link Reductions#sum(float[])}): the last call of a long method is the one the JIT leaves out when its
+ * inlining budget runs out.
  */
 final class WideKQuantKernels {
     private static final int BLOCK = 256;
@@ -104,7 +103,7 @@ final class WideKQuantKernels {
                     mins = Math.fma(-xd[b] * f16(w, block + 2), (float) minSum, mins);
                 }
                 acc.intoArray(lanes, 0);
-                out[r] = Q8BlockKernel.halvingSum(lanes) + mins;
+                out[r] = Reductions.sum(lanes) + mins;
             }
         }
     }
@@ -143,7 +142,7 @@ final class WideKQuantKernels {
                     mins = Math.fma(-xd[b] * f16(w, block + 2), (float) minSum, mins);
                 }
                 acc.intoArray(lanes, 0);
-                out[r] = Q8BlockKernel.halvingSum(lanes) + mins;
+                out[r] = Reductions.sum(lanes) + mins;
             }
         }
 
@@ -206,7 +205,7 @@ final class WideKQuantKernels {
                             .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block + 208)), acc);
                 }
                 acc.intoArray(lanes, 0);
-                out[r] = Q8BlockKernel.halvingSum(lanes);
+                out[r] = Reductions.sum(lanes);
             }
         }
 
@@ -267,7 +266,7 @@ final class WideKQuantKernels {
                     mins = Math.fma(-xd[b] * f16(w, block + 82), (float) minSum, mins);
                 }
                 acc.intoArray(lanes, 0);
-                out[r] = Q8BlockKernel.halvingSum(lanes) + mins;
+                out[r] = Reductions.sum(lanes) + mins;
             }
         }
 
@@ -325,7 +324,7 @@ final class WideKQuantKernels {
                             .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block + 108)), acc);
                 }
                 acc.intoArray(lanes, 0);
-                out[r] = Q8BlockKernel.halvingSum(lanes);
+                out[r] = Reductions.sum(lanes);
             }
         }
 
@@ -374,7 +373,7 @@ final class WideKQuantKernels {
                             .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block)), acc);
                 }
                 acc.intoArray(lanes, 0);
-                out[r] = Q8BlockKernel.halvingSum(lanes);
+                out[r] = Reductions.sum(lanes);
             }
         }
 

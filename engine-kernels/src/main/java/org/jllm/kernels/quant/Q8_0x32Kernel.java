@@ -1,0 +1,72 @@
+package org.jllm.kernels.quant;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.jllm.kernels.Activations;
+
+/**
+ * Q8_0 with 32 rows interleaved, the scalar reference of this layout. Block b of a group of 32 rows is
+ * {@value #GROUP_BLOCK_BYTES} bytes, the size of 32 stored ones, in reading order: the rows' F16 scales (row i at byte
+ * 2i), then for each j in 0..31 the rows' int8 value j ({@value #VALUES_AT} + 32j + {@link #pairedLane}(i)).
+ *
+ * <p>The activations are Q8_0 as for {@link Q8_0Kernel}. A row's block dot product is the exact integer sum(q * x),
+ * accumulated block after block as acc = fma(sum, d_w * d_x, acc): another float order than the stored layout's
+ * kernel (within float rounding of it), and the vector kernel's exactly.
+ */
+public class Q8_0x32Kernel extends RowGroupKernel {
+    public static final int GROUP_BLOCK_BYTES = ROWS * 34;
+    public static final int VALUES_AT = 2 * ROWS;
+    private static final int BLOCK = Q8BlockKernel.BLOCK;
+
+    public Q8_0x32Kernel() {
+        super(new Q8_0Kernel(), GROUP_BLOCK_BYTES);
+    }
+
+    @Override
+    protected void placeRow(byte[] in, int i, byte[] out) {
+        out[2 * i] = in[0];
+        out[2 * i + 1] = in[1];
+        int lane = pairedLane(i);
+        for (int j = 0; j < BLOCK; j++) {
+            out[VALUES_AT + ROWS * j + lane] = in[2 + j];
+        }
+    }
+
+    @Override
+    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        checkGroups(rowFrom, rowTo);
+        int blocks = cols / BLOCK;
+        short[] xq = x.shorts();
+        float[] xd = x.scales();
+        for (int r = rowFrom; r < rowTo; r++) {
+            int i = r % ROWS;
+            int lane = pairedLane(i);
+            long group = (long) (r / ROWS) * blocks * GROUP_BLOCK_BYTES;
+            float acc = 0f;
+            for (int b = 0; b < blocks; b++) {
+                long off = group + (long) b * GROUP_BLOCK_BYTES;
+                int sum = 0;
+                for (int j = 0; j < BLOCK; j++) {
+                    sum += w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + lane) * xq[b * BLOCK + j];
+                }
+                acc = Math.fma((float) sum, Q4_Kx32Kernel.f16(w, off + 2L * i) * xd[b], acc);
+            }
+            out[r] = acc;
+        }
+    }
+
+    @Override
+    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
+        int blocks = cols / BLOCK;
+        int i = (int) (row % ROWS);
+        int lane = pairedLane(i);
+        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
+        for (int b = 0; b < blocks; b++) {
+            long off = group + (long) b * GROUP_BLOCK_BYTES;
+            float d = Q4_Kx32Kernel.f16(w, off + 2L * i);
+            for (int j = 0; j < BLOCK; j++) {
+                dst[dstOff + b * BLOCK + j] = d * w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + lane);
+            }
+        }
+    }
+}
