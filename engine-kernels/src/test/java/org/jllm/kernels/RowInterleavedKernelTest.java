@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.jllm.kernels.quant.Q4_0x32Kernel;
 import org.jllm.kernels.quant.Q4_Kx32Kernel;
+import org.jllm.kernels.quant.Q5_Kx32Kernel;
 import org.jllm.kernels.quant.Q6_Kx32Kernel;
 import org.jllm.kernels.quant.Q8_0x32Kernel;
 import org.jllm.kernels.quant.RowGroupKernel;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Layouts of 32 interleaved rows (Q8_0, Q4_0, Q4_K, Q6_K): the same rows and products as the stored layout, and the vector
+ * Layouts of 32 interleaved rows (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K): the same rows and products as the stored layout, and the vector
  * kernels' bits.
  */
 class RowInterleavedKernelTest {
@@ -33,6 +34,7 @@ class RowInterleavedKernelTest {
             case Q8_0 -> new Q8_0x32Kernel();
             case Q4_0 -> new Q4_0x32Kernel();
             case Q4_K -> new Q4_Kx32Kernel();
+            case Q5_K -> new Q5_Kx32Kernel();
             case Q6_K -> new Q6_Kx32Kernel();
             default -> throw new IllegalArgumentException(type.toString());
         };
@@ -43,6 +45,7 @@ class RowInterleavedKernelTest {
                 Arguments.of(GgmlType.Q8_0, 32), Arguments.of(GgmlType.Q8_0, 96), Arguments.of(GgmlType.Q8_0, 2048),
                 Arguments.of(GgmlType.Q4_0, 32), Arguments.of(GgmlType.Q4_0, 96), Arguments.of(GgmlType.Q4_0, 2048),
                 Arguments.of(GgmlType.Q4_K, 256), Arguments.of(GgmlType.Q4_K, 768), Arguments.of(GgmlType.Q4_K, 2048),
+                Arguments.of(GgmlType.Q5_K, 256), Arguments.of(GgmlType.Q5_K, 768), Arguments.of(GgmlType.Q5_K, 2048),
                 Arguments.of(GgmlType.Q6_K, 256), Arguments.of(GgmlType.Q6_K, 768), Arguments.of(GgmlType.Q6_K, 2048));
     }
 
@@ -183,6 +186,7 @@ class RowInterleavedKernelTest {
                 case Q8_0 -> w.asSlice(bb * b + 2, 32).fill((byte) 0x80); // -128, which files may hold
                 case Q4_0 -> w.asSlice(bb * b + 2, 16).fill((byte) 0xff); // every value 15 - 8 = 7
                 case Q4_K -> w.asSlice(bb * b + 4, 140).fill((byte) 0xff); // scales 63, values 15
+                case Q5_K -> w.asSlice(bb * b + 4, 172).fill((byte) 0xff); // scales 63, values 31
                 case Q6_K -> w.asSlice(bb * b, 192).fill((byte) 0); // every value 0 - 32 = -32
                 default -> throw new IllegalArgumentException(type.toString());
             }
@@ -220,6 +224,6 @@ class RowInterleavedKernelTest {
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_0), "scalar lanes gain nothing from interleaving");
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_K));
         assertNull(Kernels.get().rowInterleaved(GgmlType.Q4_1));
-        assertNull(Kernels.get().rowInterleaved(GgmlType.Q5_K));
+        assertNull(Kernels.get().rowInterleaved(GgmlType.Q3_K));
     }
 }

@@ -37,21 +37,28 @@ public class Q4_Kx32Kernel extends RowGroupKernel {
 
     @Override
     protected void placeRow(byte[] in, int i, byte[] out) {
+        placeHeader(in, i, out);
+        for (int k = 0; k < 128; k++) {
+            out[VALUES_AT + ROWS * k + pairedLane(i)] = in[16 + k];
+        }
+    }
+
+    /**
+     * The header Q4_K and Q5_K share, from stored bytes 0-15 of row i: d, dmin, and the 12 bytes of 6-bit scales and
+     * minimums (as {@link Q4_KKernel#scaleMin} reads them: sub-blocks 0-3 in the low 6 bits of bytes 0-3 (scales) and
+     * 4-7 (minimums); 4-7 in the nibbles of bytes 8-11 with the top 2 bits of 0-3 / 4-7), unpacked to bytes.
+     */
+    static void placeHeader(byte[] in, int i, byte[] out) {
         out[2 * i] = in[0];
         out[2 * i + 1] = in[1];
         out[DMIN_AT + 2 * i] = in[2];
         out[DMIN_AT + 2 * i + 1] = in[3];
-        // Q4_K's 12 scale bytes (as Q4_KKernel.scaleMin): sub-blocks 0-3 in the low 6 bits of bytes 0-3
-        // (scales) and 4-7 (minimums); 4-7 in the nibbles of bytes 8-11 with the top 2 bits of 0-3 / 4-7.
         for (int s = 0; s < 4; s++) {
             out[SCALES_AT + ROWS * s + i] = (byte) (in[4 + s] & 63);
             out[MINS_AT + ROWS * s + i] = (byte) (in[8 + s] & 63);
             int packed = in[12 + s] & 0xff;
             out[SCALES_AT + ROWS * (s + 4) + i] = (byte) ((packed & 15) | (in[4 + s] & 0xc0) >>> 2);
             out[MINS_AT + ROWS * (s + 4) + i] = (byte) ((packed >>> 4) | (in[8 + s] & 0xc0) >>> 2);
-        }
-        for (int k = 0; k < 128; k++) {
-            out[VALUES_AT + ROWS * k + pairedLane(i)] = in[16 + k];
         }
     }
 

@@ -1,0 +1,141 @@
+package org.jllm.kernels.vector;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import org.jllm.kernels.Activations;
+import org.jllm.kernels.quant.Q4_Kx32Kernel;
+import org.jllm.kernels.quant.Q5_Kx32Kernel;
+
+/**
+ * The 512-bit kernel of Q5_K with 32 interleaved rows, {@link VectorQ4_Kx32Kernel}'s with a fifth bit: each value is
+ * centred (q - 16, at most 16 in magnitude, so 16 products of at most 16 x 127 still fit an int16 accumulator) and
+ * 16 * (the activations' sub-block sum) is added back in int32. Same bits as the scalar {@link Q5_Kx32Kernel}.
+ * Small methods exchange arrays ({@link GroupScratch}), never vectors.
+ */
+final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
+    private static final int DMIN_AT = Q4_Kx32Kernel.DMIN_AT;
+    private static final int MINS_AT = Q4_Kx32Kernel.MINS_AT;
+    private static final int SCALES_AT = Q4_Kx32Kernel.SCALES_AT;
+
+    @Override
+    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        checkGroups(rowFrom, rowTo);
+        int blocks = cols / 256;
+        short[] xs = x.shorts();
+        float[] xd = x.scales();
+        int[] xsum = x.groupSums();
+        GroupScratch work = GroupScratch.get();
+        int[] sums = work.sums;
+        float[] scales = work.scales;
+        for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
+            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
+            FloatVector acc0 = FloatVector.zero(Wide.F);
+            FloatVector acc1 = acc0;
+            FloatVector mins0 = acc0;
+            FloatVector mins1 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                long off = group + (long) b * GROUP_BLOCK_BYTES;
+                // In address order: a demand read behind the hardware prefetcher's stream waits for memory.
+                Wide.f16Times(w, off, xd[b], scales, 0);
+                Wide.f16Times(w, off + DMIN_AT, xd[b], scales, 32);
+                minimumSums(w, off + MINS_AT, xsum, b * 16, sums);
+                superBlockSums(w, off, xs, b * 256, xsum, b * 16, work);
+                acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
+                acc1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 16).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
+                mins0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 32).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 32), mins0);
+                mins1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 48).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 48), mins1);
+            }
+            acc0.sub(mins0).intoArray(out, g * ROWS);
+            acc1.sub(mins1).intoArray(out, g * ROWS + 16);
+        }
+    }
+
+    /** sum_s scale_s * dot_s of the super-block at {@code off} for the group's 32 rows, into {@code sums[0..32)}. */
+    private static void superBlockSums(MemorySegment w, long off, short[] xs, int xo, int[] xsum, int g,
+                                       GroupScratch work) {
+        java.util.Arrays.fill(work.sums, 0, ROWS, 0);
+        for (int j = 0; j < 4; j++) {
+            chunk(w, off + VALUES_AT + 1024L * j, off + HIGH_BITS_AT, 2 * j, xs, xo + 64 * j, work.partial);
+            int low = 16 * (xsum[g + 4 * j] + xsum[g + 4 * j + 1]);
+            int high = 16 * (xsum[g + 4 * j + 2] + xsum[g + 4 * j + 3]);
+            addScaled(w, off + SCALES_AT + 64L * j, work.partial, low, high, work.sums);
+        }
+    }
+
+    /**
+     * The int16 sums over the 32 bytes l of a chunk at {@code values} of the centred values q - 16: low nibbles with
+     * bit {@code bit} of fifth-bit byte l (at {@code highBits}) times {@code xs[x0 + l]} into {@code partial[0..32)}
+     * (l < 16) and {@code [32..64)} (l >= 16), high nibbles with bit {@code bit + 1} times {@code xs[x0 + 32 + l]} into
+     * {@code [64..96)} and {@code [96..128)}.
+     */
+    private static void chunk(MemorySegment w, long values, long highBits, int bit, short[] xs, int x0,
+                              short[] partial) {
+        for (int half = 0; half < 2; half++) {
+            ShortVector lo = ShortVector.zero(Wide.S);
+            ShortVector hi = lo;
+            for (int l = 16 * half; l < 16 * half + 16; l++) {
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+                ShortVector h = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, highBits + 32L * l, Wide.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+                ShortVector q0 = v.and((short) 15).or(h.lanewise(VectorOperators.LSHR, bit).and((short) 1)
+                        .lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
+                ShortVector q1 = v.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, bit + 1)
+                        .and((short) 1).lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
+                lo = q0.mul(xs[x0 + l]).add(lo);
+                hi = q1.mul(xs[x0 + 32 + l]).add(hi);
+            }
+            lo.intoArray(partial, 32 * half);
+            hi.intoArray(partial, 64 + 32 * half);
+        }
+    }
+
+    /**
+     * Adds the chunk's two sub-blocks (low nibbles: {@code partial[0..64)}, high: {@code [64..128)}; rows 0-15 in the
+     * even int16 lanes, 16-31 in the odd ones), each plus its centring term ({@code low}, {@code high}), times the
+     * rows' scale bytes at {@code sc} and {@code sc + 32}.
+     */
+    private static void addScaled(MemorySegment w, long sc, short[] partial, int low, int high, int[] sums) {
+        IntVector a0 = IntVector.fromArray(Wide.I, sums, 0);
+        IntVector a1 = IntVector.fromArray(Wide.I, sums, 16);
+        for (int s = 0; s < 2; s++) {
+            IntVector p = ShortVector.fromArray(Wide.S, partial, 64 * s).reinterpretAsInts();
+            IntVector q = ShortVector.fromArray(Wide.S, partial, 64 * s + 32).reinterpretAsInts();
+            IntVector rows0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            IntVector rows1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16));
+            int centre = s == 0 ? low : high; // 16 * the sub-block's activation sum: the centring undone
+            rows0 = rows0.add(centre);
+            rows1 = rows1.add(centre);
+            a0 = a0.add(rows0.mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * s, Wide.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)));
+            a1 = a1.add(rows1.mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * s + 16, Wide.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)));
+        }
+        a0.intoArray(sums, 0);
+        a1.intoArray(sums, 16);
+    }
+
+    /** sum_s min_s * xsum_s for the group's 32 rows (minimum bytes at {@code mins}) into {@code sums[32..64)}. */
+    private static void minimumSums(MemorySegment w, long mins, int[] xsum, int g, int[] sums) {
+        IntVector m0 = IntVector.zero(Wide.I);
+        IntVector m1 = m0;
+        for (int s = 0; s < 8; s++) {
+            int xm = xsum[g + 2 * s] + xsum[g + 2 * s + 1];
+            m0 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins + 32L * s, Wide.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m0);
+            m1 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins + 32L * s + 16, Wide.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m1);
+        }
+        m0.intoArray(sums, 32);
+        m1.intoArray(sums, 48);
+    }
+}
