@@ -5,9 +5,10 @@ import org.jllm.kernels.Activations;
 
 /**
  * Q5_K with 32 rows interleaved, the scalar reference of this layout: {@link Q4_Kx32Kernel}'s header (d, dmin,
- * minimums, scales; its offsets), then Q5_K's 32 bytes of fifth bits, byte l of the 32 rows at {@value #HIGH_BITS_AT}
- * + 32l + {@link #pairedLane}(i), then its 128 bytes of nibbles as in Q4_K ({@value #VALUES_AT} + 1024j + 32l + the
- * same lane). {@value #GROUP_BLOCK_BYTES} bytes per super-block of a group, 2.3 % more than stored.
+ * minimums, scales; its offsets), then Q5_K's values, in reading order (a read behind the hardware prefetcher's
+ * stream waits for memory): chunk 0's columns l, each the 32 rows' nibble byte l followed by their fifth-bit byte l
+ * (which chunks 1-3 read again, from cache), then chunks 1-3 as in Q4_K ({@link #valuesAt}, {@link #highBitsAt}, +
+ * {@link #pairedLane}(i)). {@value #GROUP_BLOCK_BYTES} bytes per super-block of a group, 2.3 % more than stored.
  *
  * <p>Value 32s + l of a super-block (sub-block s = 2j or 2j + 1) is the low or high nibble of byte 32j + l plus bit s
  * of fifth-bit byte l, times 16. A row's sums are Q4_Kx32Kernel's: the exact integers sum_s scale_s * dot_s and
@@ -16,8 +17,17 @@ import org.jllm.kernels.Activations;
 public class Q5_Kx32Kernel extends RowGroupKernel {
     private static final int BLOCK = 256;
     public static final int GROUP_BLOCK_BYTES = ROWS * 180;
-    public static final int HIGH_BITS_AT = Q4_Kx32Kernel.VALUES_AT;
-    public static final int VALUES_AT = HIGH_BITS_AT + 32 * ROWS;
+    public static final int VALUES_AT = Q4_Kx32Kernel.VALUES_AT;
+
+    /** Offset of lane 0 of nibble byte l (0..31) of chunk j (0..3). */
+    public static int valuesAt(int j, int l) {
+        return j == 0 ? VALUES_AT + 2 * ROWS * l : VALUES_AT + 32 * ROWS * (j + 1) + ROWS * l;
+    }
+
+    /** Offset of lane 0 of fifth-bit byte l (0..31): right after chunk 0's nibble byte l. */
+    public static int highBitsAt(int l) {
+        return VALUES_AT + 2 * ROWS * l + ROWS;
+    }
 
     public Q5_Kx32Kernel() {
         super(new Q5_KKernel(), GROUP_BLOCK_BYTES);
@@ -28,17 +38,17 @@ public class Q5_Kx32Kernel extends RowGroupKernel {
         Q4_Kx32Kernel.placeHeader(in, i, out);
         int lane = pairedLane(i);
         for (int l = 0; l < 32; l++) {
-            out[HIGH_BITS_AT + ROWS * l + lane] = in[16 + l];
-        }
-        for (int k = 0; k < 128; k++) {
-            out[VALUES_AT + ROWS * k + lane] = in[48 + k];
+            out[highBitsAt(l) + lane] = in[16 + l];
+            for (int j = 0; j < 4; j++) {
+                out[valuesAt(j, l) + lane] = in[48 + 32 * j + l];
+            }
         }
     }
 
     /** Value 32s + l (0..31) of the row in {@code lane} of the super-block at {@code off}. */
     private static int q5(MemorySegment w, long off, int lane, int s, int l) {
-        int v = Q4_Kx32Kernel.u8(w, off + VALUES_AT + ROWS * (32L * (s / 2) + l) + lane);
-        int h = Q4_Kx32Kernel.u8(w, off + HIGH_BITS_AT + ROWS * l + lane);
+        int v = Q4_Kx32Kernel.u8(w, off + valuesAt(s / 2, l) + lane);
+        int h = Q4_Kx32Kernel.u8(w, off + highBitsAt(l) + lane);
         return (s % 2 == 0 ? v & 15 : v >>> 4) | ((h >>> s) & 1) << 4;
     }
 

@@ -63,7 +63,9 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
                                        GroupScratch work) {
         java.util.Arrays.fill(work.sums, 0, ROWS, 0);
         for (int j = 0; j < 4; j++) {
-            chunk(w, off + VALUES_AT + 1024L * j, off + HIGH_BITS_AT, 2 * j, xs, xo + 64 * j, work.partial);
+            // Chunk 0's columns alternate with the fifth bits (stride 2 x 32 bytes), the others are 32 bytes apart.
+            chunk(w, off + valuesAt(j, 0), j == 0 ? 2 * ROWS : ROWS, off + highBitsAt(0), 2 * j, xs, xo + 64 * j,
+                    work.partial);
             int low = 16 * (xsum[g + 4 * j] + xsum[g + 4 * j + 1]);
             int high = 16 * (xsum[g + 4 * j + 2] + xsum[g + 4 * j + 3]);
             addScaled(w, off + SCALES_AT + 64L * j, work.partial, low, high, work.sums);
@@ -71,20 +73,20 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
     }
 
     /**
-     * The int16 sums over the 32 bytes l of a chunk at {@code values} of the centred values q - 16: low nibbles with
-     * bit {@code bit} of fifth-bit byte l (at {@code highBits}) times {@code xs[x0 + l]} into {@code partial[0..32)}
+     * The int16 sums over the 32 bytes l of a chunk at {@code values} ({@code stride} bytes apart) of the centred values
+     * q - 16: low nibbles with bit {@code bit} of fifth-bit byte l (at {@code highBits} + 64l) times {@code xs[x0 + l]} into {@code partial[0..32)}
      * (l < 16) and {@code [32..64)} (l >= 16), high nibbles with bit {@code bit + 1} times {@code xs[x0 + 32 + l]} into
      * {@code [64..96)} and {@code [96..128)}.
      */
-    private static void chunk(MemorySegment w, long values, long highBits, int bit, short[] xs, int x0,
+    private static void chunk(MemorySegment w, long values, int stride, long highBits, int bit, short[] xs, int x0,
                               short[] partial) {
         for (int half = 0; half < 2; half++) {
             ShortVector lo = ShortVector.zero(Wide.S);
             ShortVector hi = lo;
             for (int l = 16 * half; l < 16 * half + 16; l++) {
-                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-                ShortVector h = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, highBits + 32L * l, Wide.LE)
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + (long) stride * l,
+                        Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+                ShortVector h = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, highBits + 64L * l, Wide.LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
                 ShortVector q0 = v.and((short) 15).or(h.lanewise(VectorOperators.LSHR, bit).and((short) 1)
                         .lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
