@@ -27,7 +27,7 @@ public final class VectorKernels extends Kernels {
         return floatOps;
     }
 
-    /** Q8_0, Q4_0, Q4_K, Q5_K and Q6_K in groups of 32 rows, on 512-bit vectors (the layouts' speed comes from 32 int16 lanes). */
+    /** Q8_0, Q4_0, Q4_K, Q5_K, Q6_K and IQ4_XS in groups of 32 rows, on 512-bit vectors (the layouts' speed comes from 32 int16 lanes). */
     @Override
     protected RowInterleavedKernel interleaved(GgmlType type) {
         if (!Wide.AVAILABLE) {
@@ -39,6 +39,7 @@ public final class VectorKernels extends Kernels {
             case Q4_K -> q4_Kx32;
             case Q5_K -> q5_Kx32;
             case Q6_K -> q6_Kx32;
+            case IQ4_XS -> iq4_XSx32;
             default -> null;
         };
     }
@@ -48,4 +49,5 @@ public final class VectorKernels extends Kernels {
     private final RowInterleavedKernel q4_Kx32 = Wide.AVAILABLE ? new VectorQ4_Kx32Kernel() : null;
     private final RowInterleavedKernel q5_Kx32 = Wide.AVAILABLE ? new VectorQ5_Kx32Kernel() : null;
     private final RowInterleavedKernel q6_Kx32 = Wide.AVAILABLE ? new VectorQ6_Kx32Kernel() : null;
+    private final RowInterleavedKernel iq4_XSx32 = Wide.AVAILABLE ? new VectorIQ4_XSx32Kernel() : null;
 }
