@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.jllm.kernels.quant.IQ4_XSx32Kernel;
+import org.jllm.kernels.quant.Q3_Kx32Kernel;
 import org.jllm.kernels.quant.Q4_0x32Kernel;
 import org.jllm.kernels.quant.Q4_Kx32Kernel;
 import org.jllm.kernels.quant.Q5_Kx32Kernel;
@@ -23,7 +24,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Layouts of 32 interleaved rows (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, IQ4_XS): the same rows and products as the stored layout, and the vector
+ * Layouts of 32 interleaved rows (Q8_0, Q4_0, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS): the same rows and products as the stored layout, and the vector
  * kernels' bits.
  */
 class RowInterleavedKernelTest {
@@ -34,6 +35,7 @@ class RowInterleavedKernelTest {
         return switch (type) {
             case Q8_0 -> new Q8_0x32Kernel();
             case Q4_0 -> new Q4_0x32Kernel();
+            case Q3_K -> new Q3_Kx32Kernel();
             case Q4_K -> new Q4_Kx32Kernel();
             case Q5_K -> new Q5_Kx32Kernel();
             case Q6_K -> new Q6_Kx32Kernel();
@@ -49,7 +51,8 @@ class RowInterleavedKernelTest {
                 Arguments.of(GgmlType.Q4_K, 256), Arguments.of(GgmlType.Q4_K, 768), Arguments.of(GgmlType.Q4_K, 2048),
                 Arguments.of(GgmlType.Q5_K, 256), Arguments.of(GgmlType.Q5_K, 768), Arguments.of(GgmlType.Q5_K, 2048),
                 Arguments.of(GgmlType.Q6_K, 256), Arguments.of(GgmlType.Q6_K, 768), Arguments.of(GgmlType.Q6_K, 2048),
-                Arguments.of(GgmlType.IQ4_XS, 256), Arguments.of(GgmlType.IQ4_XS, 2048));
+                Arguments.of(GgmlType.IQ4_XS, 256), Arguments.of(GgmlType.IQ4_XS, 2048),
+                Arguments.of(GgmlType.Q3_K, 256), Arguments.of(GgmlType.Q3_K, 768), Arguments.of(GgmlType.Q3_K, 2048));
     }
 
     /**
@@ -192,11 +195,13 @@ class RowInterleavedKernelTest {
                 case Q5_K -> w.asSlice(bb * b + 4, 172).fill((byte) 0xff); // scales 63, values 31
                 case Q6_K -> w.asSlice(bb * b, 192).fill((byte) 0); // every value 0 - 32 = -32
                 case IQ4_XS -> w.asSlice(bb * b + 2, 134).fill((byte) 0); // scales -32, every level -127
+                case Q3_K -> w.asSlice(bb * b, 108).fill((byte) 0); // every value -4, scales -32
                 default -> throw new IllegalArgumentException(type.toString());
             }
         }
         float[] x = new float[cols];
-        java.util.Arrays.fill(x, type == GgmlType.Q6_K || type == GgmlType.Q8_0 || type == GgmlType.IQ4_XS ? -1f : 1f);
+        java.util.Arrays.fill(x, type == GgmlType.Q6_K || type == GgmlType.Q8_0 || type == GgmlType.IQ4_XS
+                || type == GgmlType.Q3_K ? -1f : 1f);
         RowGroupKernel scalar = scalar(type);
         MemorySegment iw = interleaved(scalar, w, ROWS, cols);
         Activations a = new Activations();
@@ -228,6 +233,6 @@ class RowInterleavedKernelTest {
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_0), "scalar lanes gain nothing from interleaving");
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_K));
         assertNull(Kernels.get().rowInterleaved(GgmlType.Q4_1));
-        assertNull(Kernels.get().rowInterleaved(GgmlType.Q3_K));
+        assertNull(Kernels.get().rowInterleaved(GgmlType.Q2_K));
     }
 }

@@ -9,8 +9,8 @@ final class GroupScratch {
 
     /** Int sums of 32 rows (values, then minimums where the type has them). */
     final int[] sums = new int[64];
-    /** Up to four int16 accumulators of 32 lanes. */
-    final short[] partial = new short[128];
+    /** Up to eight int16 accumulators of 32 lanes. */
+    final short[] partial = new short[256];
     /** Per-row float scales (d * d_x, then dmin * d_x where the type has them). */
     final float[] scales = new float[64];
     /** The 16 float lanes of a row's accumulator, summed by halving. */
