@@ -37,8 +37,9 @@ final class VectorQ3_Kx32Kernel extends Q3_Kx32Kernel {
                 Wide.f16Times(w, off, xd[b], scales, 0); // first: the layout is in reading order
                 java.util.Arrays.fill(sums, 0, ROWS, 0);
                 for (int half = 0; half < 2; half++) {
-                    sixteenColumns(w, off + COLUMNS_AT + 16L * COLUMN_BYTES * half, xs, b * 256 + 16 * half,
-                            work.partial);
+                    long columns = off + COLUMNS_AT + 16L * COLUMN_BYTES * half;
+                    sixteenColumns(w, columns, 0, xs, b * 256 + 16 * half, work.partial);
+                    sixteenColumns(w, columns, 1, xs, b * 256 + 16 * half, work.partial);
                     addScaled(w, off + SCALES_AT + 32L * half, work.partial, sums);
                 }
                 acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
@@ -53,52 +54,35 @@ final class VectorQ3_Kx32Kernel extends Q3_Kx32Kernel {
 
     /**
      * The int16 sums over 16 columns (from {@code columns}) of value l + 32k times {@code xs[x0 + 32k + l]}, for
-     * k = 4n + j (half n of the super-block, 2-bit field j), into {@code partial[32k..+32)}.
+     * k = 4n + j (j the 2-bit field), into {@code partial[32k..+32)}: the four fields of half {@code n} of the
+     * super-block. A method per half: one for all eight fields was too long for the JIT's inlining budget.
      */
-    private static void sixteenColumns(MemorySegment w, long columns, short[] xs, int x0, short[] partial) {
+    private static void sixteenColumns(MemorySegment w, long columns, int n, short[] xs, int x0, short[] partial) {
         ShortVector a0 = ShortVector.zero(Wide.S);
         ShortVector a1 = a0;
         ShortVector a2 = a0;
         ShortVector a3 = a0;
-        ShortVector a4 = a0;
-        ShortVector a5 = a0;
-        ShortVector a6 = a0;
-        ShortVector a7 = a0;
+        int x = x0 + 128 * n;
         for (int l = 0; l < 16; l++) {
             long column = columns + (long) COLUMN_BYTES * l;
             ShortVector h = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, column, Wide.LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, column + ROWS, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector r = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, column + 2 * ROWS, Wide.LE)
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, column + ROWS * (1 + n), Wide.LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
             // The hmask bit of field (n, j) is bit 4n + j; moved to bit 2 it adds 4, and 4 is subtracted.
-            ShortVector h4 = h.lanewise(VectorOperators.LSHL, 2);
-            int x = x0 + l;
-            a0 = q.and((short) 3).or(h4.and((short) 4)).sub((short) 4).mul(xs[x]).add(a0);
+            ShortVector h4 = h.lanewise(VectorOperators.LSHR, 4 * n).lanewise(VectorOperators.LSHL, 2);
+            a0 = q.and((short) 3).or(h4.and((short) 4)).sub((short) 4).mul(xs[x + l]).add(a0);
             a1 = q.lanewise(VectorOperators.LSHR, 2).and((short) 3).or(h4.lanewise(VectorOperators.LSHR, 1)
-                    .and((short) 4)).sub((short) 4).mul(xs[x + 32]).add(a1);
+                    .and((short) 4)).sub((short) 4).mul(xs[x + 32 + l]).add(a1);
             a2 = q.lanewise(VectorOperators.LSHR, 4).and((short) 3).or(h4.lanewise(VectorOperators.LSHR, 2)
-                    .and((short) 4)).sub((short) 4).mul(xs[x + 64]).add(a2);
+                    .and((short) 4)).sub((short) 4).mul(xs[x + 64 + l]).add(a2);
             a3 = q.lanewise(VectorOperators.LSHR, 6).or(h4.lanewise(VectorOperators.LSHR, 3)
-                    .and((short) 4)).sub((short) 4).mul(xs[x + 96]).add(a3);
-            a4 = r.and((short) 3).or(h4.lanewise(VectorOperators.LSHR, 4).and((short) 4)).sub((short) 4)
-                    .mul(xs[x + 128]).add(a4);
-            a5 = r.lanewise(VectorOperators.LSHR, 2).and((short) 3).or(h4.lanewise(VectorOperators.LSHR, 5)
-                    .and((short) 4)).sub((short) 4).mul(xs[x + 160]).add(a5);
-            a6 = r.lanewise(VectorOperators.LSHR, 4).and((short) 3).or(h4.lanewise(VectorOperators.LSHR, 6)
-                    .and((short) 4)).sub((short) 4).mul(xs[x + 192]).add(a6);
-            a7 = r.lanewise(VectorOperators.LSHR, 6).or(h4.lanewise(VectorOperators.LSHR, 7)
-                    .and((short) 4)).sub((short) 4).mul(xs[x + 224]).add(a7);
+                    .and((short) 4)).sub((short) 4).mul(xs[x + 96 + l]).add(a3);
         }
-        a0.intoArray(partial, 0);
-        a1.intoArray(partial, 32);
-        a2.intoArray(partial, 64);
-        a3.intoArray(partial, 96);
-        a4.intoArray(partial, 128);
-        a5.intoArray(partial, 160);
-        a6.intoArray(partial, 192);
-        a7.intoArray(partial, 224);
+        a0.intoArray(partial, 128 * n);
+        a1.intoArray(partial, 128 * n + 32);
+        a2.intoArray(partial, 128 * n + 64);
+        a3.intoArray(partial, 128 * n + 96);
     }
 
     /**
