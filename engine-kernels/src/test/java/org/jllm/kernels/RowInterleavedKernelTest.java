@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.jllm.kernels.quant.IQ4_XSx32Kernel;
+import org.jllm.kernels.quant.Q2_Kx32Kernel;
 import org.jllm.kernels.quant.Q3_Kx32Kernel;
 import org.jllm.kernels.quant.Q4_0x32Kernel;
 import org.jllm.kernels.quant.Q4_Kx32Kernel;
@@ -24,7 +25,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Layouts of 32 interleaved rows (Q8_0, Q4_0, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS): the same rows and products as the stored layout, and the vector
+ * Layouts of 32 interleaved rows (Q8_0, Q4_0, Q2_K-Q6_K, IQ4_XS): the same rows and products as the stored layout, and the vector
  * kernels' bits.
  */
 class RowInterleavedKernelTest {
@@ -35,6 +36,7 @@ class RowInterleavedKernelTest {
         return switch (type) {
             case Q8_0 -> new Q8_0x32Kernel();
             case Q4_0 -> new Q4_0x32Kernel();
+            case Q2_K -> new Q2_Kx32Kernel();
             case Q3_K -> new Q3_Kx32Kernel();
             case Q4_K -> new Q4_Kx32Kernel();
             case Q5_K -> new Q5_Kx32Kernel();
@@ -52,7 +54,8 @@ class RowInterleavedKernelTest {
                 Arguments.of(GgmlType.Q5_K, 256), Arguments.of(GgmlType.Q5_K, 768), Arguments.of(GgmlType.Q5_K, 2048),
                 Arguments.of(GgmlType.Q6_K, 256), Arguments.of(GgmlType.Q6_K, 768), Arguments.of(GgmlType.Q6_K, 2048),
                 Arguments.of(GgmlType.IQ4_XS, 256), Arguments.of(GgmlType.IQ4_XS, 2048),
-                Arguments.of(GgmlType.Q3_K, 256), Arguments.of(GgmlType.Q3_K, 768), Arguments.of(GgmlType.Q3_K, 2048));
+                Arguments.of(GgmlType.Q3_K, 256), Arguments.of(GgmlType.Q3_K, 768), Arguments.of(GgmlType.Q3_K, 2048),
+                Arguments.of(GgmlType.Q2_K, 256), Arguments.of(GgmlType.Q2_K, 2048));
     }
 
     /**
@@ -196,6 +199,7 @@ class RowInterleavedKernelTest {
                 case Q6_K -> w.asSlice(bb * b, 192).fill((byte) 0); // every value 0 - 32 = -32
                 case IQ4_XS -> w.asSlice(bb * b + 2, 134).fill((byte) 0); // scales -32, every level -127
                 case Q3_K -> w.asSlice(bb * b, 108).fill((byte) 0); // every value -4, scales -32
+                case Q2_K -> w.asSlice(bb * b, 80).fill((byte) 0xff); // scales and minimums 15, values 3
                 default -> throw new IllegalArgumentException(type.toString());
             }
         }
@@ -233,6 +237,6 @@ class RowInterleavedKernelTest {
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_0), "scalar lanes gain nothing from interleaving");
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_K));
         assertNull(Kernels.get().rowInterleaved(GgmlType.Q4_1));
-        assertNull(Kernels.get().rowInterleaved(GgmlType.Q2_K));
+        assertNull(Kernels.get().rowInterleaved(GgmlType.Q5_0));
     }
 }
