@@ -321,13 +321,10 @@ final class VectorFloatOps implements FloatOps {
 
     @Override
     public void softmax(float[] x, int off, int n) {
-        int i = 0;
-        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int end = S.loopBound(n); i < end; i += L) {
-            vmax = vmax.max(FloatVector.fromArray(S, x, off + i));
-        }
-        float max = vmax.reduceLanes(VectorOperators.MAX); // max is exact in any order
-        for (; i < n; i++) {
+        // A plain loop (exact in any order): a vector accumulator here, in a loop that early positions leave cold,
+        // was sometimes compiled with boxed vectors.
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
         double sum = expLoop(x, off, n, max, null, false);
