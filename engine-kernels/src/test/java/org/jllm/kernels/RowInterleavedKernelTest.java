@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Layouts of 32 interleaved rows (Q8_0, Q4_0, Q2_K-Q6_K, IQ4_XS): the same rows and products as the stored layout, and the vector
- * kernels' bits.
+ * Layouts of 32 interleaved rows (Q8_0, Q4_0, Q2_K-Q6_K, IQ4_XS): the same rows and products as the stored layout,
+ * and the vector kernels' bits.
  */
 class RowInterleavedKernelTest {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -64,7 +64,8 @@ class RowInterleavedKernelTest {
      */
     static MemorySegment weights(GgmlType type, Random r, int rows, int cols) {
         MemorySegment w = KernelsAgreementTest.randomWeights(r, type, rows, cols);
-        int[] fields = type == GgmlType.Q4_0 || type == GgmlType.Q8_0 ? new int[] {0} : KernelsAgreementTest.K_SCALE_FIELDS.get(type);
+        int[] fields = type == GgmlType.Q4_0 || type == GgmlType.Q8_0 ? new int[] {0}
+                : KernelsAgreementTest.K_SCALE_FIELDS.get(type);
         int bb = type.bytesPerBlock();
         long blocks = w.byteSize() / bb;
         short[] special = {(short) 0x8000, 0, 0x0001, (short) 0x83ff, 0x03ff, (short) 0xa000, 0x7bff, (short) 0xfbff};

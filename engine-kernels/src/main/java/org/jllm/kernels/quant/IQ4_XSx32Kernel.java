@@ -6,8 +6,8 @@ import org.jllm.kernels.Activations;
 
 /**
  * IQ4_XS with 32 rows interleaved, the scalar reference of this layout. A super-block of a group of 32 rows is
- * {@value #GROUP_BLOCK_BYTES} bytes (1.5 % more than stored), in reading order: the rows' F16 d (row i at byte 2i), their
- * eight signed block scales s - 32 unpacked to bytes (block ib of row i at {@value #SCALES_AT} + 32ib + i), then the
+ * {@value #GROUP_BLOCK_BYTES} bytes (1.5 % more than stored), in reading order: the rows' F16 d (row i at byte 2i),
+ * their eight signed block scales s - 32 unpacked to bytes (block ib of row i at {@value #SCALES_AT} + 32ib + i), then the
  * 128 bytes of nibbles as stored, byte k of the 32 rows at {@value #VALUES_AT} + 32k + {@link #pairedLane}(i).
  *
  * <p>The activations are Q8_K as for {@link IQ4_XSKernel}. A row's super-block sum is the exact integer

@@ -2,7 +2,6 @@ package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -21,30 +20,17 @@ final class VectorIQ4_XSx32Kernel extends IQ4_XSx32Kernel {
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
-        int blocks = cols / 256;
-        short[] xs = x.shorts();
-        float[] xd = x.scales();
-        GroupScratch work = GroupScratch.get();
-        int[] sums = work.sums;
-        float[] scales = work.scales;
-        for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
-            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
-            FloatVector acc0 = FloatVector.zero(Wide.F);
-            FloatVector acc1 = acc0;
-            for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
-                Wide.f16Times(w, off, xd[b], scales, 0); // first: the layout is in reading order
-                java.util.Arrays.fill(sums, 0, ROWS, 0);
-                for (int ib = 0; ib < 8; ib++) {
-                    addBlock(w, off + VALUES_AT + 512L * ib, off + SCALES_AT + 32L * ib, xs, b * 256 + 32 * ib, sums);
-                }
-                acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
-                acc1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 16).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
-            }
-            acc0.intoArray(out, g * ROWS);
-            acc1.intoArray(out, g * ROWS + 16);
+        RowGroups.matVec(w, cols, x, out, rowFrom, rowTo, 256, GROUP_BLOCK_BYTES, 0, SUMS);
+    }
+
+    private static final RowGroups.BlockSums SUMS = VectorIQ4_XSx32Kernel::superBlockSums;
+
+    /** The exact integer sums of the super-block at {@code off} for the group's 32 rows, into {@code sums[0..32)}. */
+    private static void superBlockSums(MemorySegment w, long off, Activations x, int b, GroupScratch work) {
+        java.util.Arrays.fill(work.sums, 0, ROWS, 0);
+        for (int ib = 0; ib < 8; ib++) {
+            addBlock(w, off + VALUES_AT + 512L * ib, off + SCALES_AT + 32L * ib, x.shorts(), b * 256 + 32 * ib,
+                    work.sums);
         }
     }
 

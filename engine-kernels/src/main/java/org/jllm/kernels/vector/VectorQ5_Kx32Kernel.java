@@ -2,7 +2,6 @@ package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -24,39 +23,13 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
-        int blocks = cols / 256;
-        short[] xs = x.shorts();
-        float[] xd = x.scales();
-        int[] xsum = x.groupSums();
-        GroupScratch work = GroupScratch.get();
-        int[] sums = work.sums;
-        float[] scales = work.scales;
-        for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
-            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
-            FloatVector acc0 = FloatVector.zero(Wide.F);
-            FloatVector acc1 = acc0;
-            FloatVector mins0 = acc0;
-            FloatVector mins1 = acc0;
-            for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
-                // In address order: a demand read behind the hardware prefetcher's stream waits for memory.
-                Wide.f16Times(w, off, xd[b], scales, 0);
-                Wide.f16Times(w, off + DMIN_AT, xd[b], scales, 32);
-                minimumSums(w, off + MINS_AT, xsum, b * 16, sums);
-                superBlockSums(w, off, xs, b * 256, xsum, b * 16, work);
-                acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
-                acc1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 16).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
-                mins0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 32).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(Wide.F, scales, 32), mins0);
-                mins1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 48).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(Wide.F, scales, 48), mins1);
-            }
-            acc0.sub(mins0).intoArray(out, g * ROWS);
-            acc1.sub(mins1).intoArray(out, g * ROWS + 16);
-        }
+        RowGroups.matVec(w, cols, x, out, rowFrom, rowTo, 256, GROUP_BLOCK_BYTES, DMIN_AT, SUMS);
     }
+
+    private static final RowGroups.BlockSums SUMS = (w, off, x, b, work) -> {
+        minimumSums(w, off + MINS_AT, x.groupSums(), b * 16, work.sums);
+        superBlockSums(w, off, x.shorts(), b * 256, x.groupSums(), b * 16, work);
+    };
 
     /** sum_s scale_s * dot_s of the super-block at {@code off} for the group's 32 rows, into {@code sums[0..32)}. */
     private static void superBlockSums(MemorySegment w, long off, short[] xs, int xo, int[] xsum, int g,
@@ -74,7 +47,8 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
 
     /**
      * The int16 sums over the 32 bytes l of a chunk at {@code values} ({@code stride} bytes apart) of the centred values
-     * q - 16: low nibbles with bit {@code bit} of fifth-bit byte l (at {@code highBits} + 64l) times {@code xs[x0 + l]} into {@code partial[0..32)}
+     * q - 16: low nibbles with bit {@code bit} of fifth-bit byte l (at {@code highBits} + 64l) times {@code xs[x0 + l]}
+     * into {@code partial[0..32)}
      * (l < 16) and {@code [32..64)} (l >= 16), high nibbles with bit {@code bit + 1} times {@code xs[x0 + 32 + l]} into
      * {@code [64..96)} and {@code [96..128)}.
      */
