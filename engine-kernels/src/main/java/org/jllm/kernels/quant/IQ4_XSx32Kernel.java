@@ -21,7 +21,7 @@ public class IQ4_XSx32Kernel extends RowGroupKernel {
     public static final int VALUES_AT = SCALES_AT + 8 * ROWS;
 
     public IQ4_XSx32Kernel() {
-        super(new IQ4_XSKernel(), GROUP_BLOCK_BYTES);
+        super(new IQ4_XSKernel(), GROUP_BLOCK_BYTES, 0);
     }
 
     @Override
@@ -42,35 +42,22 @@ public class IQ4_XSx32Kernel extends RowGroupKernel {
     /** The level of value v (0..255) of the row in {@code lane} of the super-block at {@code off}. */
     private static int level(MemorySegment w, long off, int lane, int v) {
         int j = v % 32;
-        int b = Q4_Kx32Kernel.u8(w, off + VALUES_AT + ROWS * (16L * (v / 32) + j % 16) + lane);
+        int b = u8(w, off + VALUES_AT + ROWS * (16L * (v / 32) + j % 16) + lane);
         return IQ4_NLKernel.LEVELS[j < 16 ? b & 15 : b >>> 4];
     }
 
     @Override
-    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
-        checkGroups(rowFrom, rowTo);
-        int blocks = cols / BLOCK;
+    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
         short[] xs = x.shorts();
-        float[] xd = x.scales();
-        for (int r = rowFrom; r < rowTo; r++) {
-            int i = r % ROWS;
-            int lane = pairedLane(i);
-            long group = (long) (r / ROWS) * blocks * GROUP_BLOCK_BYTES;
-            float acc = 0f;
-            for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
-                int sum = 0;
-                for (int ib = 0; ib < 8; ib++) {
-                    int dot = 0;
-                    for (int v = 32 * ib; v < 32 * ib + 32; v++) {
-                        dot += level(w, off, lane, v) * xs[b * BLOCK + v];
-                    }
-                    sum += w.get(ValueLayout.JAVA_BYTE, off + SCALES_AT + ROWS * ib + i) * dot;
-                }
-                acc = Math.fma((float) sum, Q4_Kx32Kernel.f16(w, off + 2L * i) * xd[b], acc);
+        int sum = 0;
+        for (int ib = 0; ib < 8; ib++) {
+            int dot = 0;
+            for (int v = 32 * ib; v < 32 * ib + 32; v++) {
+                dot += level(w, off, lane, v) * xs[b * BLOCK + v];
             }
-            out[r] = acc;
+            sum += w.get(ValueLayout.JAVA_BYTE, off + SCALES_AT + ROWS * ib + i) * dot;
         }
+        return sum;
     }
 
     @Override
@@ -81,7 +68,7 @@ public class IQ4_XSx32Kernel extends RowGroupKernel {
         long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
         for (int b = 0; b < blocks; b++) {
             long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = Q4_Kx32Kernel.f16(w, off + 2L * i);
+            float d = f16(w, off + 2L * i);
             for (int v = 0; v < BLOCK; v++) {
                 float scale = d * w.get(ValueLayout.JAVA_BYTE, off + SCALES_AT + ROWS * (v / 32) + i);
                 dst[dstOff + b * BLOCK + v] = scale * level(w, off, lane, v);

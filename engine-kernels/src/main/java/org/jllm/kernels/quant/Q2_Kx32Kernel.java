@@ -24,7 +24,7 @@ public class Q2_Kx32Kernel extends RowGroupKernel {
     public static final int COLUMN_BYTES = 2 * ROWS;
 
     public Q2_Kx32Kernel() {
-        super(new Q2_KKernel(), GROUP_BLOCK_BYTES);
+        super(new Q2_KKernel(), GROUP_BLOCK_BYTES, DMIN_AT);
     }
 
     @Override
@@ -46,40 +46,31 @@ public class Q2_Kx32Kernel extends RowGroupKernel {
     /** Value v (0..3) of the row in {@code lane} of the super-block at {@code off}. */
     private static int value(MemorySegment w, long off, int lane, int v) {
         long at = off + COLUMNS_AT + (long) COLUMN_BYTES * (v % 32) + ROWS * (v / 128) + lane;
-        return (Q4_Kx32Kernel.u8(w, at) >>> (2 * (v % 128 / 32))) & 3;
+        return (u8(w, at) >>> (2 * (v % 128 / 32))) & 3;
     }
 
     @Override
-    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
-        checkGroups(rowFrom, rowTo);
-        int blocks = cols / BLOCK;
+    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
         short[] xs = x.shorts();
-        float[] xd = x.scales();
-        int[] xsum = x.groupSums();
-        for (int r = rowFrom; r < rowTo; r++) {
-            int i = r % ROWS;
-            int lane = pairedLane(i);
-            long group = (long) (r / ROWS) * blocks * GROUP_BLOCK_BYTES;
-            float acc = 0f;
-            float mins = 0f;
-            for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
-                int sum = 0;
-                int minSum = 0;
-                for (int g = 0; g < 16; g++) {
-                    int dot = 0;
-                    for (int v = 16 * g; v < 16 * g + 16; v++) {
-                        dot += value(w, off, lane, v) * xs[b * BLOCK + v];
-                    }
-                    int sm = Q4_Kx32Kernel.u8(w, off + SCALES_AT + ROWS * g + i);
-                    sum += (sm & 15) * dot;
-                    minSum += (sm >>> 4) * xsum[b * 16 + g];
-                }
-                acc = Math.fma((float) sum, Q4_Kx32Kernel.f16(w, off + 2L * i) * xd[b], acc);
-                mins = Math.fma((float) minSum, Q4_Kx32Kernel.f16(w, off + DMIN_AT + 2L * i) * xd[b], mins);
+        int sum = 0;
+        for (int g = 0; g < 16; g++) {
+            int dot = 0;
+            for (int v = 16 * g; v < 16 * g + 16; v++) {
+                dot += value(w, off, lane, v) * xs[b * BLOCK + v];
             }
-            out[r] = acc - mins;
+            sum += (u8(w, off + SCALES_AT + ROWS * g + i) & 15) * dot;
         }
+        return sum;
+    }
+
+    @Override
+    protected int minimumSum(MemorySegment w, long off, int i, Activations x, int b) {
+        int[] xsum = x.groupSums();
+        int minSum = 0;
+        for (int g = 0; g < 16; g++) {
+            minSum += (u8(w, off + SCALES_AT + ROWS * g + i) >>> 4) * xsum[b * 16 + g];
+        }
+        return minSum;
     }
 
     @Override
@@ -90,10 +81,10 @@ public class Q2_Kx32Kernel extends RowGroupKernel {
         long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
         for (int b = 0; b < blocks; b++) {
             long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = Q4_Kx32Kernel.f16(w, off + 2L * i);
-            float dmin = Q4_Kx32Kernel.f16(w, off + DMIN_AT + 2L * i);
+            float d = f16(w, off + 2L * i);
+            float dmin = f16(w, off + DMIN_AT + 2L * i);
             for (int v = 0; v < BLOCK; v++) {
-                int sm = Q4_Kx32Kernel.u8(w, off + SCALES_AT + ROWS * (v / 16) + i);
+                int sm = u8(w, off + SCALES_AT + ROWS * (v / 16) + i);
                 dst[dstOff + b * BLOCK + v] = d * (sm & 15) * value(w, off, lane, v) - dmin * (sm >>> 4);
             }
         }

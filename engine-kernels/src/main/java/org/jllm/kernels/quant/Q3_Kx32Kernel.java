@@ -23,7 +23,7 @@ public class Q3_Kx32Kernel extends RowGroupKernel {
     public static final int COLUMN_BYTES = 3 * ROWS;
 
     public Q3_Kx32Kernel() {
-        super(new Q3_KKernel(), GROUP_BLOCK_BYTES);
+        super(new Q3_KKernel(), GROUP_BLOCK_BYTES, 0);
     }
 
     @Override
@@ -49,36 +49,23 @@ public class Q3_Kx32Kernel extends RowGroupKernel {
         int n = v / 128;
         int j = v % 128 / 32;
         long column = off + COLUMNS_AT + (long) COLUMN_BYTES * (v % 32) + lane;
-        int q = (Q4_Kx32Kernel.u8(w, column + ROWS * (1 + n)) >>> (2 * j)) & 3;
-        int h = (Q4_Kx32Kernel.u8(w, column) >>> (4 * n + j)) & 1;
+        int q = (u8(w, column + ROWS * (1 + n)) >>> (2 * j)) & 3;
+        int h = (u8(w, column) >>> (4 * n + j)) & 1;
         return q + 4 * h - 4;
     }
 
     @Override
-    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
-        checkGroups(rowFrom, rowTo);
-        int blocks = cols / BLOCK;
+    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
         short[] xs = x.shorts();
-        float[] xd = x.scales();
-        for (int r = rowFrom; r < rowTo; r++) {
-            int i = r % ROWS;
-            int lane = pairedLane(i);
-            long group = (long) (r / ROWS) * blocks * GROUP_BLOCK_BYTES;
-            float acc = 0f;
-            for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
-                int sum = 0;
-                for (int g = 0; g < 16; g++) {
-                    int dot = 0;
-                    for (int v = 16 * g; v < 16 * g + 16; v++) {
-                        dot += value(w, off, lane, v) * xs[b * BLOCK + v];
-                    }
-                    sum += w.get(ValueLayout.JAVA_BYTE, off + SCALES_AT + ROWS * g + i) * dot;
-                }
-                acc = Math.fma((float) sum, Q4_Kx32Kernel.f16(w, off + 2L * i) * xd[b], acc);
+        int sum = 0;
+        for (int g = 0; g < 16; g++) {
+            int dot = 0;
+            for (int v = 16 * g; v < 16 * g + 16; v++) {
+                dot += value(w, off, lane, v) * xs[b * BLOCK + v];
             }
-            out[r] = acc;
+            sum += w.get(ValueLayout.JAVA_BYTE, off + SCALES_AT + ROWS * g + i) * dot;
         }
+        return sum;
     }
 
     @Override
@@ -89,7 +76,7 @@ public class Q3_Kx32Kernel extends RowGroupKernel {
         long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
         for (int b = 0; b < blocks; b++) {
             long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = Q4_Kx32Kernel.f16(w, off + 2L * i);
+            float d = f16(w, off + 2L * i);
             for (int v = 0; v < BLOCK; v++) {
                 float scale = d * w.get(ValueLayout.JAVA_BYTE, off + SCALES_AT + ROWS * (v / 16) + i);
                 dst[dstOff + b * BLOCK + v] = scale * value(w, off, lane, v);

@@ -2,9 +2,7 @@ package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import org.jllm.kernels.Activations;
-import org.jllm.kernels.Numbers;
 
 /**
  * Q4_0 with 32 rows interleaved, the scalar reference of this layout. Block b of a group of 32 rows is 576 bytes:
@@ -22,10 +20,9 @@ public class Q4_0x32Kernel extends RowGroupKernel {
     /** Where the packed values start inside a group's block. */
     public static final int VALUES_AT = 2 * ROWS;
     private static final int BLOCK = Q8BlockKernel.BLOCK;
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public Q4_0x32Kernel() {
-        super(new Q4_0Kernel(), GROUP_BLOCK_BYTES);
+        super(new Q4_0Kernel(), GROUP_BLOCK_BYTES, 0);
     }
 
     @Override
@@ -56,29 +53,16 @@ public class Q4_0x32Kernel extends RowGroupKernel {
         }
     }
 
+    /** The block's sum(q * x) - 8 * sum(x): Q4_0's offset 8 through the activations' group sums. */
     @Override
-    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
-        checkGroups(rowFrom, rowTo);
-        int blocks = cols / BLOCK;
+    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
         short[] xq = x.shorts();
-        float[] xd = x.scales();
-        int[] xsum = x.groupSums();
-        for (int r = rowFrom; r < rowTo; r++) {
-            int i = r % ROWS;
-            long group = (long) (r / ROWS) * blocks * GROUP_BLOCK_BYTES;
-            float acc = 0f;
-            for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
-                int sum = 0;
-                for (int j = 0; j < 16; j++) {
-                    int v = w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + i) & 0xff;
-                    sum += (v & 15) * xq[b * BLOCK + j] + (v >>> 4) * xq[b * BLOCK + 16 + j];
-                }
-                float d = Numbers.f16ToFloat(w.get(I16, off + 2L * i));
-                acc = Math.fma((float) (sum - xsum[b]), d * xd[b], acc);
-            }
-            out[r] = acc;
+        int sum = 0;
+        for (int j = 0; j < 16; j++) {
+            int v = w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + i) & 0xff;
+            sum += (v & 15) * xq[b * BLOCK + j] + (v >>> 4) * xq[b * BLOCK + 16 + j];
         }
+        return sum - x.groupSums()[b];
     }
 
     @Override
@@ -88,7 +72,7 @@ public class Q4_0x32Kernel extends RowGroupKernel {
         long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
         for (int b = 0; b < blocks; b++) {
             long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = Numbers.f16ToFloat(w.get(I16, off + 2L * i));
+            float d = f16(w, off + 2L * i);
             for (int j = 0; j < 16; j++) {
                 int v = w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + i) & 0xff;
                 dst[dstOff + b * BLOCK + j] = d * ((v & 15) - 8);

@@ -1,10 +1,7 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import org.jllm.kernels.Activations;
-import org.jllm.kernels.Numbers;
 
 /**
  * Q4_K with 32 rows interleaved, the scalar reference of this layout. A super-block of a group of 32 rows is
@@ -29,10 +26,9 @@ public class Q4_Kx32Kernel extends RowGroupKernel {
     public static final int MINS_AT = 4 * ROWS;
     public static final int SCALES_AT = MINS_AT + 8 * ROWS;
     public static final int VALUES_AT = SCALES_AT + 8 * ROWS;
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public Q4_Kx32Kernel() {
-        super(new Q4_KKernel(), GROUP_BLOCK_BYTES);
+        super(new Q4_KKernel(), GROUP_BLOCK_BYTES, DMIN_AT);
     }
 
     @Override
@@ -63,36 +59,32 @@ public class Q4_Kx32Kernel extends RowGroupKernel {
     }
 
     @Override
-    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
-        checkGroups(rowFrom, rowTo);
-        int blocks = cols / BLOCK;
+    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
         short[] xs = x.shorts();
-        float[] xd = x.scales();
-        int[] xsum = x.groupSums();
-        for (int r = rowFrom; r < rowTo; r++) {
-            int i = r % ROWS;
-            int lane = pairedLane(i);
-            long group = (long) (r / ROWS) * blocks * GROUP_BLOCK_BYTES;
-            float acc = 0f;
-            float mins = 0f;
-            for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
-                int sum = 0;
-                int minSum = 0;
-                for (int s = 0; s < 8; s++) {
-                    int dot = 0;
-                    for (int l = 0; l < 32; l++) {
-                        int v = u8(w, off + VALUES_AT + ROWS * (32L * (s / 2) + l) + lane);
-                        dot += (s % 2 == 0 ? v & 15 : v >>> 4) * xs[b * BLOCK + 32 * s + l];
-                    }
-                    sum += u8(w, off + SCALES_AT + ROWS * s + i) * dot;
-                    minSum += u8(w, off + MINS_AT + ROWS * s + i) * (xsum[b * 16 + 2 * s] + xsum[b * 16 + 2 * s + 1]);
-                }
-                acc = Math.fma((float) sum, f16(w, off + 2L * i) * xd[b], acc);
-                mins = Math.fma((float) minSum, f16(w, off + DMIN_AT + 2L * i) * xd[b], mins);
+        int sum = 0;
+        for (int s = 0; s < 8; s++) {
+            int dot = 0;
+            for (int l = 0; l < 32; l++) {
+                int v = u8(w, off + VALUES_AT + ROWS * (32L * (s / 2) + l) + lane);
+                dot += (s % 2 == 0 ? v & 15 : v >>> 4) * xs[b * BLOCK + 32 * s + l];
             }
-            out[r] = acc - mins;
+            sum += u8(w, off + SCALES_AT + ROWS * s + i) * dot;
         }
+        return sum;
+    }
+
+    @Override
+    protected int minimumSum(MemorySegment w, long off, int i, Activations x, int b) {
+        return minimums(w, off, i, x.groupSums(), b);
+    }
+
+    /** sum_s min_s * xsum_s of row i in the super-block at {@code off} (Q4_K's and Q5_K's header). */
+    static int minimums(MemorySegment w, long off, int i, int[] xsum, int b) {
+        int minSum = 0;
+        for (int s = 0; s < 8; s++) {
+            minSum += u8(w, off + MINS_AT + ROWS * s + i) * (xsum[b * 16 + 2 * s] + xsum[b * 16 + 2 * s + 1]);
+        }
+        return minSum;
     }
 
     @Override
@@ -114,13 +106,5 @@ public class Q4_Kx32Kernel extends RowGroupKernel {
                 }
             }
         }
-    }
-
-    static int u8(MemorySegment w, long at) {
-        return w.get(ValueLayout.JAVA_BYTE, at) & 0xff;
-    }
-
-    static float f16(MemorySegment w, long at) {
-        return Numbers.f16ToFloat(w.get(I16, at));
     }
 }

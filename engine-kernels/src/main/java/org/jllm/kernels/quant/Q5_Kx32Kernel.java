@@ -30,7 +30,7 @@ public class Q5_Kx32Kernel extends RowGroupKernel {
     }
 
     public Q5_Kx32Kernel() {
-        super(new Q5_KKernel(), GROUP_BLOCK_BYTES);
+        super(new Q5_KKernel(), GROUP_BLOCK_BYTES, Q4_Kx32Kernel.DMIN_AT);
     }
 
     @Override
@@ -47,43 +47,28 @@ public class Q5_Kx32Kernel extends RowGroupKernel {
 
     /** Value 32s + l (0..31) of the row in {@code lane} of the super-block at {@code off}. */
     private static int q5(MemorySegment w, long off, int lane, int s, int l) {
-        int v = Q4_Kx32Kernel.u8(w, off + valuesAt(s / 2, l) + lane);
-        int h = Q4_Kx32Kernel.u8(w, off + highBitsAt(l) + lane);
+        int v = u8(w, off + valuesAt(s / 2, l) + lane);
+        int h = u8(w, off + highBitsAt(l) + lane);
         return (s % 2 == 0 ? v & 15 : v >>> 4) | ((h >>> s) & 1) << 4;
     }
 
     @Override
-    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
-        checkGroups(rowFrom, rowTo);
-        int blocks = cols / BLOCK;
+    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
         short[] xs = x.shorts();
-        float[] xd = x.scales();
-        int[] xsum = x.groupSums();
-        for (int r = rowFrom; r < rowTo; r++) {
-            int i = r % ROWS;
-            int lane = pairedLane(i);
-            long group = (long) (r / ROWS) * blocks * GROUP_BLOCK_BYTES;
-            float acc = 0f;
-            float mins = 0f;
-            for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
-                int sum = 0;
-                int minSum = 0;
-                for (int s = 0; s < 8; s++) {
-                    int dot = 0;
-                    for (int l = 0; l < 32; l++) {
-                        dot += q5(w, off, lane, s, l) * xs[b * BLOCK + 32 * s + l];
-                    }
-                    sum += Q4_Kx32Kernel.u8(w, off + Q4_Kx32Kernel.SCALES_AT + ROWS * s + i) * dot;
-                    minSum += Q4_Kx32Kernel.u8(w, off + Q4_Kx32Kernel.MINS_AT + ROWS * s + i)
-                            * (xsum[b * 16 + 2 * s] + xsum[b * 16 + 2 * s + 1]);
-                }
-                acc = Math.fma((float) sum, Q4_Kx32Kernel.f16(w, off + 2L * i) * xd[b], acc);
-                mins = Math.fma((float) minSum, Q4_Kx32Kernel.f16(w, off + Q4_Kx32Kernel.DMIN_AT + 2L * i) * xd[b],
-                        mins);
+        int sum = 0;
+        for (int s = 0; s < 8; s++) {
+            int dot = 0;
+            for (int l = 0; l < 32; l++) {
+                dot += q5(w, off, lane, s, l) * xs[b * BLOCK + 32 * s + l];
             }
-            out[r] = acc - mins;
+            sum += u8(w, off + Q4_Kx32Kernel.SCALES_AT + ROWS * s + i) * dot;
         }
+        return sum;
+    }
+
+    @Override
+    protected int minimumSum(MemorySegment w, long off, int i, Activations x, int b) {
+        return Q4_Kx32Kernel.minimums(w, off, i, x.groupSums(), b);
     }
 
     @Override
@@ -94,11 +79,11 @@ public class Q5_Kx32Kernel extends RowGroupKernel {
         long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
         for (int b = 0; b < blocks; b++) {
             long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = Q4_Kx32Kernel.f16(w, off + 2L * i);
-            float dmin = Q4_Kx32Kernel.f16(w, off + Q4_Kx32Kernel.DMIN_AT + 2L * i);
+            float d = f16(w, off + 2L * i);
+            float dmin = f16(w, off + Q4_Kx32Kernel.DMIN_AT + 2L * i);
             for (int s = 0; s < 8; s++) {
-                float scale = d * Q4_Kx32Kernel.u8(w, off + Q4_Kx32Kernel.SCALES_AT + ROWS * s + i);
-                float min = dmin * Q4_Kx32Kernel.u8(w, off + Q4_Kx32Kernel.MINS_AT + ROWS * s + i);
+                float scale = d * u8(w, off + Q4_Kx32Kernel.SCALES_AT + ROWS * s + i);
+                float min = dmin * u8(w, off + Q4_Kx32Kernel.MINS_AT + ROWS * s + i);
                 for (int l = 0; l < 32; l++) {
                     dst[dstOff + b * BLOCK + 32 * s + l] = scale * q5(w, off, lane, s, l) - min;
                 }

@@ -75,7 +75,7 @@ public class Q6_Kx32Kernel extends RowGroupKernel {
     }
 
     public Q6_Kx32Kernel() {
-        super(new Q6_KKernel(), GROUP_BLOCK_BYTES);
+        super(new Q6_KKernel(), GROUP_BLOCK_BYTES, 0);
     }
 
     @Override
@@ -96,35 +96,23 @@ public class Q6_Kx32Kernel extends RowGroupKernel {
         int h = v / 128;
         int t = v % 128 / 32;
         int l = v % 32;
-        int ql = Q4_Kx32Kernel.u8(w, off + lowBitsAt(64 * h + l + 32 * (t & 1)) + lane);
-        int qh = Q4_Kx32Kernel.u8(w, off + highBitsAt(32 * h + l) + lane);
+        int ql = u8(w, off + lowBitsAt(64 * h + l + 32 * (t & 1)) + lane);
+        int qh = u8(w, off + highBitsAt(32 * h + l) + lane);
         return (t < 2 ? ql & 15 : ql >>> 4) | ((qh >>> (2 * t)) & 3) << 4;
     }
 
     @Override
-    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
-        checkGroups(rowFrom, rowTo);
-        int blocks = cols / BLOCK;
+    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
         short[] xs = x.shorts();
-        float[] xd = x.scales();
-        for (int r = rowFrom; r < rowTo; r++) {
-            int i = r % ROWS;
-            long group = (long) (r / ROWS) * blocks * GROUP_BLOCK_BYTES;
-            float acc = 0f;
-            for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
-                int sum = 0;
-                for (int g = 0; g < 16; g++) {
-                    int dot = 0;
-                    for (int v = 16 * g; v < 16 * g + 16; v++) {
-                        dot += (q6(w, off, pairedLane(i), v) - 32) * xs[b * BLOCK + v];
-                    }
-                    sum += w.get(ValueLayout.JAVA_BYTE, off + scaleAt(g) + i) * dot;
-                }
-                acc = Math.fma((float) sum, Q4_Kx32Kernel.f16(w, off + 2L * i) * xd[b], acc);
+        int sum = 0;
+        for (int g = 0; g < 16; g++) {
+            int dot = 0;
+            for (int v = 16 * g; v < 16 * g + 16; v++) {
+                dot += (q6(w, off, lane, v) - 32) * xs[b * BLOCK + v];
             }
-            out[r] = acc;
+            sum += w.get(ValueLayout.JAVA_BYTE, off + scaleAt(g) + i) * dot;
         }
+        return sum;
     }
 
     @Override
@@ -134,7 +122,7 @@ public class Q6_Kx32Kernel extends RowGroupKernel {
         long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
         for (int b = 0; b < blocks; b++) {
             long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = Q4_Kx32Kernel.f16(w, off + 2L * i);
+            float d = f16(w, off + 2L * i);
             for (int v = 0; v < BLOCK; v++) {
                 float scale = d * w.get(ValueLayout.JAVA_BYTE, off + scaleAt(v / 16) + i);
                 dst[dstOff + b * BLOCK + v] = scale * (q6(w, off, pairedLane(i), v) - 32);

@@ -19,7 +19,7 @@ public class Q8_0x32Kernel extends RowGroupKernel {
     private static final int BLOCK = Q8BlockKernel.BLOCK;
 
     public Q8_0x32Kernel() {
-        super(new Q8_0Kernel(), GROUP_BLOCK_BYTES);
+        super(new Q8_0Kernel(), GROUP_BLOCK_BYTES, 0);
     }
 
     @Override
@@ -33,26 +33,13 @@ public class Q8_0x32Kernel extends RowGroupKernel {
     }
 
     @Override
-    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
-        checkGroups(rowFrom, rowTo);
-        int blocks = cols / BLOCK;
+    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
         short[] xq = x.shorts();
-        float[] xd = x.scales();
-        for (int r = rowFrom; r < rowTo; r++) {
-            int i = r % ROWS;
-            int lane = pairedLane(i);
-            long group = (long) (r / ROWS) * blocks * GROUP_BLOCK_BYTES;
-            float acc = 0f;
-            for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
-                int sum = 0;
-                for (int j = 0; j < BLOCK; j++) {
-                    sum += w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + lane) * xq[b * BLOCK + j];
-                }
-                acc = Math.fma((float) sum, Q4_Kx32Kernel.f16(w, off + 2L * i) * xd[b], acc);
-            }
-            out[r] = acc;
+        int sum = 0;
+        for (int j = 0; j < BLOCK; j++) {
+            sum += w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + lane) * xq[b * BLOCK + j];
         }
+        return sum;
     }
 
     @Override
@@ -63,7 +50,7 @@ public class Q8_0x32Kernel extends RowGroupKernel {
         long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
         for (int b = 0; b < blocks; b++) {
             long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = Q4_Kx32Kernel.f16(w, off + 2L * i);
+            float d = f16(w, off + 2L * i);
             for (int j = 0; j < BLOCK; j++) {
                 dst[dstOff + b * BLOCK + j] = d * w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + lane);
             }

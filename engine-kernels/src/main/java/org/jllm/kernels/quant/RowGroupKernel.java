@@ -2,7 +2,9 @@ package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import org.jllm.kernels.Activations;
+import org.jllm.kernels.Numbers;
 import org.jllm.kernels.GgmlType;
 import org.jllm.kernels.RowInterleavedKernel;
 import org.jllm.kernels.WeightKernel;
@@ -15,13 +17,21 @@ import org.jllm.kernels.WeightKernel;
 public abstract class RowGroupKernel implements RowInterleavedKernel {
     public static final int ROWS = 32;
 
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     protected final WeightKernel stored;
     private final int groupBlockBytes;
+    private final int dminAt;
 
-    /** @param groupBlockBytes bytes of one block of a group: its 32 rows' stored blocks in this layout */
-    protected RowGroupKernel(WeightKernel stored, int groupBlockBytes) {
+    /**
+     * @param groupBlockBytes bytes of one block of a group: its 32 rows' stored blocks in this layout
+     * @param dminAt          offset of the rows' F16 dmin in a group's block, after their F16 d at its start; 0 for
+     *                        types without minimums
+     */
+    protected RowGroupKernel(WeightKernel stored, int groupBlockBytes, int dminAt) {
         this.stored = stored;
         this.groupBlockBytes = groupBlockBytes;
+        this.dminAt = dminAt;
     }
 
     @Override
@@ -62,6 +72,52 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
                 MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, to, out.length);
             }
         }
+    }
+
+    /**
+     * The scalar reference of the products: per row and block, acc = fma(blockSum, d * d_x, acc) with d the row's F16
+     * scale, and for types with minimums mins = fma(minimumSum, dmin * d_x, mins); the row's product is acc - mins.
+     * The vector kernels compute the same integers and floats, 32 rows at a time. Rows as {@link #checkGroups}.
+     */
+    @Override
+    public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
+        checkGroups(rowFrom, rowTo);
+        int blocks = cols / type().blockSize();
+        float[] xd = x.scales();
+        for (int r = rowFrom; r < rowTo; r++) {
+            int i = r % ROWS;
+            int lane = pairedLane(i);
+            long group = (long) (r / ROWS) * blocks * groupBlockBytes;
+            float acc = 0f;
+            float mins = 0f;
+            for (int b = 0; b < blocks; b++) {
+                long off = group + (long) b * groupBlockBytes;
+                acc = Math.fma((float) blockSum(w, off, i, lane, x, b), f16(w, off + 2L * i) * xd[b], acc);
+                if (dminAt > 0) {
+                    mins = Math.fma((float) minimumSum(w, off, i, x, b), f16(w, off + dminAt + 2L * i) * xd[b], mins);
+                }
+            }
+            out[r] = dminAt > 0 ? acc - mins : acc;
+        }
+    }
+
+    /**
+     * Row i's exact integer dot product with the activations over block b at {@code off}, its sub-block scales
+     * applied; {@code lane} is the row's byte lane in layouts that pair rows ({@link #pairedLane}).
+     */
+    protected abstract int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b);
+
+    /** Row i's exact sum over block b of its sub-block minimums times the activations' sums (types with dmin). */
+    protected int minimumSum(MemorySegment w, long off, int i, Activations x, int b) {
+        throw new UnsupportedOperationException(type() + " has no minimums");
+    }
+
+    protected static int u8(MemorySegment w, long at) {
+        return w.get(ValueLayout.JAVA_BYTE, at) & 0xff;
+    }
+
+    protected static float f16(MemorySegment w, long at) {
+        return Numbers.f16ToFloat(w.get(I16, at));
     }
 
     @Override
