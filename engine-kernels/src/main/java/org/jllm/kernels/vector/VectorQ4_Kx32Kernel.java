@@ -38,7 +38,7 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
         java.util.Arrays.fill(work.sums, 0, ROWS, 0);
         for (int j = 0; j < 4; j++) {
             chunk(w, off + VALUES_AT + 1024L * j, xs, xo + 64 * j, work.partial);
-            addScaled(w, off + SCALES_AT + 64L * j, work.partial, work.sums);
+            addScaled(w, off + SCALES_AT + 64L * j, work.partial, 0, 0, work.sums);
         }
     }
 
@@ -64,9 +64,10 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
 
     /**
      * Adds the chunk's two sub-blocks (low nibbles: {@code partial[0..64)}, high: {@code [64..128)}; rows 0-15 in the
-     * even int16 lanes, 16-31 in the odd ones) times the rows' scale bytes at {@code sc} and {@code sc + 32}.
+     * even int16 lanes, 16-31 in the odd ones), each plus a centring term ({@code low}, {@code high}: 0 for Q4_K,
+     * 16 x the activations' sub-block sum for Q5_K), times the rows' scale bytes at {@code sc} and {@code sc + 32}.
      */
-    private static void addScaled(MemorySegment w, long sc, short[] partial, int[] sums) {
+    static void addScaled(MemorySegment w, long sc, short[] partial, int low, int high, int[] sums) {
         IntVector a0 = IntVector.fromArray(Wide.I, sums, 0);
         IntVector a1 = IntVector.fromArray(Wide.I, sums, 16);
         for (int s = 0; s < 2; s++) {
@@ -75,6 +76,9 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
             IntVector rows0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
             IntVector rows1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16));
+            int centre = s == 0 ? low : high;
+            rows0 = rows0.add(centre);
+            rows1 = rows1.add(centre);
             a0 = a0.add(rows0.mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * s, Wide.LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)));
             a1 = a1.add(rows1.mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * s + 16, Wide.LE)
@@ -85,7 +89,7 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
     }
 
     /** sum_s min_s * xsum_s for the group's 32 rows (minimum bytes at {@code mins}) into {@code sums[32..64)}. */
-    private static void minimumSums(MemorySegment w, long mins, int[] xsum, int g, int[] sums) {
+    static void minimumSums(MemorySegment w, long mins, int[] xsum, int g, int[] sums) {
         IntVector m0 = IntVector.zero(Wide.I);
         IntVector m1 = m0;
         for (int s = 0; s < 8; s++) {

@@ -27,7 +27,7 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
     }
 
     private static final RowGroups.BlockSums SUMS = (w, off, x, b, work) -> {
-        minimumSums(w, off + MINS_AT, x.groupSums(), b * 16, work.sums);
+        VectorQ4_Kx32Kernel.minimumSums(w, off + MINS_AT, x.groupSums(), b * 16, work.sums);
         superBlockSums(w, off, x.shorts(), b * 256, x.groupSums(), b * 16, work);
     };
 
@@ -41,7 +41,7 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
                     work.partial);
             int low = 16 * (xsum[g + 4 * j] + xsum[g + 4 * j + 1]);
             int high = 16 * (xsum[g + 4 * j + 2] + xsum[g + 4 * j + 3]);
-            addScaled(w, off + SCALES_AT + 64L * j, work.partial, low, high, work.sums);
+            VectorQ4_Kx32Kernel.addScaled(w, off + SCALES_AT + 64L * j, work.partial, low, high, work.sums);
         }
     }
 
@@ -74,44 +74,4 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
         }
     }
 
-    /**
-     * Adds the chunk's two sub-blocks (low nibbles: {@code partial[0..64)}, high: {@code [64..128)}; rows 0-15 in the
-     * even int16 lanes, 16-31 in the odd ones), each plus its centring term ({@code low}, {@code high}), times the
-     * rows' scale bytes at {@code sc} and {@code sc + 32}.
-     */
-    private static void addScaled(MemorySegment w, long sc, short[] partial, int low, int high, int[] sums) {
-        IntVector a0 = IntVector.fromArray(Wide.I, sums, 0);
-        IntVector a1 = IntVector.fromArray(Wide.I, sums, 16);
-        for (int s = 0; s < 2; s++) {
-            IntVector p = ShortVector.fromArray(Wide.S, partial, 64 * s).reinterpretAsInts();
-            IntVector q = ShortVector.fromArray(Wide.S, partial, 64 * s + 32).reinterpretAsInts();
-            IntVector rows0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-            IntVector rows1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16));
-            int centre = s == 0 ? low : high; // 16 * the sub-block's activation sum: the centring undone
-            rows0 = rows0.add(centre);
-            rows1 = rows1.add(centre);
-            a0 = a0.add(rows0.mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * s, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)));
-            a1 = a1.add(rows1.mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * s + 16, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)));
-        }
-        a0.intoArray(sums, 0);
-        a1.intoArray(sums, 16);
-    }
-
-    /** sum_s min_s * xsum_s for the group's 32 rows (minimum bytes at {@code mins}) into {@code sums[32..64)}. */
-    private static void minimumSums(MemorySegment w, long mins, int[] xsum, int g, int[] sums) {
-        IntVector m0 = IntVector.zero(Wide.I);
-        IntVector m1 = m0;
-        for (int s = 0; s < 8; s++) {
-            int xm = xsum[g + 2 * s] + xsum[g + 2 * s + 1];
-            m0 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins + 32L * s, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m0);
-            m1 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins + 32L * s + 16, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m1);
-        }
-        m0.intoArray(sums, 32);
-        m1.intoArray(sums, 48);
-    }
 }
