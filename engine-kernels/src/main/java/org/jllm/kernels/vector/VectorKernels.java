@@ -27,7 +27,7 @@ public final class VectorKernels extends Kernels {
         return floatOps;
     }
 
-    /** Q8_0, Q4_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS in groups of 32 rows, on 512-bit vectors (the layouts' speed comes from 32 int16 lanes). */
+    /** Q8_0, Q4_0, IQ4_NL, the K-quants and IQ4_XS in groups of 32 rows, on 512-bit vectors (the layouts' speed comes from 32 int16 lanes). */
     @Override
     protected RowInterleavedKernel interleaved(GgmlType type) {
         if (!Wide.AVAILABLE) {
@@ -42,6 +42,7 @@ public final class VectorKernels extends Kernels {
             case Q5_K -> q5_Kx32;
             case Q6_K -> q6_Kx32;
             case IQ4_XS -> iq4_XSx32;
+            case IQ4_NL -> iq4_NLx32;
             default -> null;
         };
     }
@@ -54,4 +55,5 @@ public final class VectorKernels extends Kernels {
     private final RowInterleavedKernel q5_Kx32 = Wide.AVAILABLE ? new VectorQ5_Kx32Kernel() : null;
     private final RowInterleavedKernel q6_Kx32 = Wide.AVAILABLE ? new VectorQ6_Kx32Kernel() : null;
     private final RowInterleavedKernel iq4_XSx32 = Wide.AVAILABLE ? new VectorIQ4_XSx32Kernel() : null;
+    private final RowInterleavedKernel iq4_NLx32 = Wide.AVAILABLE ? new VectorIQ4_NLx32Kernel() : null;
 }
