@@ -13,7 +13,7 @@ final class GroupScratch {
     final short[] partial = new short[256];
     /** Per-row float scales (d * d_x, then dmin * d_x where the type has them). */
     final float[] scales = new float[64];
-    /** The 16 float lanes of a row's accumulator, summed by halving. */
+    /** The float lanes of a row's accumulator, summed by {@link Reductions#sum(float[])}. */
     final float[] lanes = new float[16];
 
     static GroupScratch get() {

@@ -27,7 +27,10 @@ public final class VectorKernels extends Kernels {
         return floatOps;
     }
 
-    /** Q8_0, Q4_0, IQ4_NL, the K-quants and IQ4_XS in groups of 32 rows, on 512-bit vectors (the layouts' speed comes from 32 int16 lanes). */
+    /**
+     * Q8_0, Q4_0, IQ4_NL, the K-quants and IQ4_XS in groups of 32 rows, on 512-bit vectors only: the layouts' speed
+     * comes from 32 int16 lanes.
+     */
     @Override
     protected RowInterleavedKernel interleaved(GgmlType type) {
         if (!Wide.AVAILABLE) {
