@@ -16,6 +16,7 @@ import org.jllm.kernels.quant.Q2_Kx32Kernel;
 import org.jllm.kernels.quant.Q3_Kx32Kernel;
 import org.jllm.kernels.quant.Q4_0x32Kernel;
 import org.jllm.kernels.quant.Q4_Kx32Kernel;
+import org.jllm.kernels.quant.Q5_0x32Kernel;
 import org.jllm.kernels.quant.Q5_Kx32Kernel;
 import org.jllm.kernels.quant.Q6_Kx32Kernel;
 import org.jllm.kernels.quant.Q8_0x32Kernel;
@@ -26,7 +27,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Layouts of 32 interleaved rows (Q8_0, Q4_0, IQ4_NL, Q2_K-Q6_K, IQ4_XS): the same rows and products as the stored layout,
+ * Layouts of 32 interleaved rows (Q8_0, Q4_0, Q5_0, IQ4_NL, Q2_K-Q6_K, IQ4_XS): the same rows and products as the stored layout,
  * and the vector kernels' bits.
  */
 class RowInterleavedKernelTest {
@@ -44,6 +45,7 @@ class RowInterleavedKernelTest {
             case Q6_K -> new Q6_Kx32Kernel();
             case IQ4_XS -> new IQ4_XSx32Kernel();
             case IQ4_NL -> new IQ4_NLx32Kernel();
+            case Q5_0 -> new Q5_0x32Kernel();
             default -> throw new IllegalArgumentException(type.toString());
         };
     }
@@ -58,7 +60,8 @@ class RowInterleavedKernelTest {
                 Arguments.of(GgmlType.IQ4_XS, 256), Arguments.of(GgmlType.IQ4_XS, 2048),
                 Arguments.of(GgmlType.Q3_K, 256), Arguments.of(GgmlType.Q3_K, 768), Arguments.of(GgmlType.Q3_K, 2048),
                 Arguments.of(GgmlType.Q2_K, 256), Arguments.of(GgmlType.Q2_K, 2048),
-                Arguments.of(GgmlType.IQ4_NL, 32), Arguments.of(GgmlType.IQ4_NL, 2048));
+                Arguments.of(GgmlType.IQ4_NL, 32), Arguments.of(GgmlType.IQ4_NL, 2048),
+                Arguments.of(GgmlType.Q5_0, 32), Arguments.of(GgmlType.Q5_0, 96), Arguments.of(GgmlType.Q5_0, 2048));
     }
 
     /**
@@ -67,7 +70,8 @@ class RowInterleavedKernelTest {
      */
     static MemorySegment weights(GgmlType type, Random r, int rows, int cols) {
         MemorySegment w = KernelsAgreementTest.randomWeights(r, type, rows, cols);
-        int[] fields = type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.IQ4_NL ? new int[] {0}
+        int[] fields = type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.IQ4_NL
+                || type == GgmlType.Q5_0 ? new int[] {0}
                 : KernelsAgreementTest.K_SCALE_FIELDS.get(type);
         int bb = type.bytesPerBlock();
         long blocks = w.byteSize() / bb;
@@ -199,6 +203,7 @@ class RowInterleavedKernelTest {
                 case Q8_0 -> w.asSlice(bb * b + 2, 32).fill((byte) 0x80); // -128, which files may hold
                 case Q4_0 -> w.asSlice(bb * b + 2, 16).fill((byte) 0xff); // every value 15 - 8 = 7
                 case IQ4_NL -> w.asSlice(bb * b + 2, 16).fill((byte) 0); // every level -127
+                case Q5_0 -> w.asSlice(bb * b + 2, 20).fill((byte) 0); // every value 0 - 16 = -16
                 case Q4_K -> w.asSlice(bb * b + 4, 140).fill((byte) 0xff); // scales 63, values 15
                 case Q5_K -> w.asSlice(bb * b + 4, 172).fill((byte) 0xff); // scales 63, values 31
                 case Q6_K -> w.asSlice(bb * b, 192).fill((byte) 0); // every value 0 - 32 = -32
@@ -210,7 +215,7 @@ class RowInterleavedKernelTest {
         }
         float[] x = new float[cols];
         java.util.Arrays.fill(x, type == GgmlType.Q6_K || type == GgmlType.Q8_0 || type == GgmlType.IQ4_XS
-                || type == GgmlType.Q3_K || type == GgmlType.IQ4_NL ? -1f : 1f);
+                || type == GgmlType.Q3_K || type == GgmlType.IQ4_NL || type == GgmlType.Q5_0 ? -1f : 1f);
         RowGroupKernel scalar = scalar(type);
         MemorySegment iw = interleaved(scalar, w, ROWS, cols);
         Activations a = new Activations();
@@ -242,6 +247,6 @@ class RowInterleavedKernelTest {
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_0), "scalar lanes gain nothing from interleaving");
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_K));
         assertNull(Kernels.get().rowInterleaved(GgmlType.Q4_1));
-        assertNull(Kernels.get().rowInterleaved(GgmlType.Q5_0));
+        assertNull(Kernels.get().rowInterleaved(GgmlType.Q5_1));
     }
 }

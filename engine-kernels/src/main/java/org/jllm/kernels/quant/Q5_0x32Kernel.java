@@ -1,0 +1,70 @@
+package org.jllm.kernels.quant;
+
+import java.lang.foreign.MemorySegment;
+import org.jllm.kernels.Activations;
+
+/**
+ * Q5_0 with 32 rows interleaved, the scalar reference of this layout. Block b of a group of 32 rows is
+ * {@value #GROUP_BLOCK_BYTES} bytes, the size of 32 stored ones, in reading order: the rows' F16 scales (row i at
+ * byte 2i), their four fifth-bit bytes (byte k at {@value #HIGH_BITS_AT} + 32k + {@link #pairedLane}(i)), then for
+ * each j in 0..15 their packed byte j ({@value #VALUES_AT} + 32j + the same lane).
+ *
+ * <p>The activations are Q8_0 as for {@link Q5_0Kernel}. A row's block sum is the exact integer sum((q - 16) * x),
+ * accumulated as acc = fma(sum, d_w * d_x, acc): another float order than the stored layout's kernel (within float
+ * rounding of it), and the vector kernel's exactly.
+ */
+public class Q5_0x32Kernel extends RowGroupKernel {
+    public static final int GROUP_BLOCK_BYTES = ROWS * 22;
+    public static final int HIGH_BITS_AT = 2 * ROWS;
+    public static final int VALUES_AT = HIGH_BITS_AT + 4 * ROWS;
+    private static final int BLOCK = 32;
+
+    public Q5_0x32Kernel() {
+        super(new Q5_0Kernel(), GROUP_BLOCK_BYTES, 0);
+    }
+
+    @Override
+    protected void placeRow(byte[] in, int i, byte[] out) {
+        out[2 * i] = in[0];
+        out[2 * i + 1] = in[1];
+        int lane = pairedLane(i);
+        for (int k = 0; k < 4; k++) {
+            out[HIGH_BITS_AT + ROWS * k + lane] = in[2 + k];
+        }
+        for (int j = 0; j < 16; j++) {
+            out[VALUES_AT + ROWS * j + lane] = in[6 + j];
+        }
+    }
+
+    /** Value v (-16..15) of the row in {@code lane} of the block at {@code off}. */
+    private static int value(MemorySegment w, long off, int lane, int v) {
+        int b = u8(w, off + VALUES_AT + ROWS * (v % 16) + lane);
+        int h = (u8(w, off + HIGH_BITS_AT + ROWS * (v / 8) + lane) >>> (v % 8)) & 1;
+        return ((v < 16 ? b & 15 : b >>> 4) | h << 4) - 16;
+    }
+
+    @Override
+    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
+        short[] xq = x.shorts();
+        int sum = 0;
+        for (int v = 0; v < BLOCK; v++) {
+            sum += value(w, off, lane, v) * xq[b * BLOCK + v];
+        }
+        return sum;
+    }
+
+    @Override
+    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
+        int blocks = cols / BLOCK;
+        int i = (int) (row % ROWS);
+        int lane = pairedLane(i);
+        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
+        for (int b = 0; b < blocks; b++) {
+            long off = group + (long) b * GROUP_BLOCK_BYTES;
+            float d = f16(w, off + 2L * i);
+            for (int v = 0; v < BLOCK; v++) {
+                dst[dstOff + b * BLOCK + v] = d * value(w, off, lane, v);
+            }
+        }
+    }
+}
