@@ -1,7 +1,6 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
-import org.jllm.kernels.Activations;
 
 /**
  * IQ4_NL with 32 rows interleaved, the scalar reference of this layout: Q4_0's group block (the 32 rows' F16 scales,
@@ -29,34 +28,9 @@ public class IQ4_NLx32Kernel extends RowGroupKernel {
         }
     }
 
-    /** The level of value v (0..31) of the row in {@code lane} of the block at {@code off}. */
-    private static int level(MemorySegment w, long off, int lane, int v) {
+    @Override
+    protected int value(MemorySegment w, long off, int i, int lane, int v) {
         int b = u8(w, off + VALUES_AT + ROWS * (v % 16) + lane);
         return IQ4_NLKernel.LEVELS[v < 16 ? b & 15 : b >>> 4];
-    }
-
-    @Override
-    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
-        short[] xq = x.shorts();
-        int sum = 0;
-        for (int v = 0; v < BLOCK; v++) {
-            sum += level(w, off, lane, v) * xq[b * BLOCK + v];
-        }
-        return sum;
-    }
-
-    @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int i = (int) (row % ROWS);
-        int lane = pairedLane(i);
-        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
-        for (int b = 0; b < blocks; b++) {
-            long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = f16(w, off + 2L * i);
-            for (int v = 0; v < BLOCK; v++) {
-                dst[dstOff + b * BLOCK + v] = d * level(w, off, lane, v);
-            }
-        }
     }
 }

@@ -2,7 +2,6 @@ package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import org.jllm.kernels.Activations;
 
 /**
  * IQ4_XS with 32 rows interleaved, the scalar reference of this layout. A super-block of a group of 32 rows is
@@ -39,40 +38,20 @@ public class IQ4_XSx32Kernel extends RowGroupKernel {
         }
     }
 
-    /** The level of value v (0..255) of the row in {@code lane} of the super-block at {@code off}. */
-    private static int level(MemorySegment w, long off, int lane, int v) {
+    @Override
+    protected int groupValues() {
+        return 32;
+    }
+
+    @Override
+    protected int value(MemorySegment w, long off, int i, int lane, int v) {
         int j = v % 32;
         int b = u8(w, off + VALUES_AT + ROWS * (16L * (v / 32) + j % 16) + lane);
         return IQ4_NLKernel.LEVELS[j < 16 ? b & 15 : b >>> 4];
     }
 
     @Override
-    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
-        short[] xs = x.shorts();
-        int sum = 0;
-        for (int ib = 0; ib < 8; ib++) {
-            int dot = 0;
-            for (int v = 32 * ib; v < 32 * ib + 32; v++) {
-                dot += level(w, off, lane, v) * xs[b * BLOCK + v];
-            }
-            sum += w.get(ValueLayout.JAVA_BYTE, off + SCALES_AT + ROWS * ib + i) * dot;
-        }
-        return sum;
-    }
-
-    @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int i = (int) (row % ROWS);
-        int lane = pairedLane(i);
-        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
-        for (int b = 0; b < blocks; b++) {
-            long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = f16(w, off + 2L * i);
-            for (int v = 0; v < BLOCK; v++) {
-                float scale = d * w.get(ValueLayout.JAVA_BYTE, off + SCALES_AT + ROWS * (v / 32) + i);
-                dst[dstOff + b * BLOCK + v] = scale * level(w, off, lane, v);
-            }
-        }
+    protected int scale(MemorySegment w, long off, int i, int g) {
+        return w.get(ValueLayout.JAVA_BYTE, off + SCALES_AT + ROWS * g + i);
     }
 }

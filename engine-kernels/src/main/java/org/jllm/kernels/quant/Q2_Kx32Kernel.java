@@ -1,7 +1,6 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
-import org.jllm.kernels.Activations;
 
 /**
  * Q2_K with 32 rows interleaved, the scalar reference of this layout. A super-block of a group of 32 rows is
@@ -43,50 +42,25 @@ public class Q2_Kx32Kernel extends RowGroupKernel {
         }
     }
 
-    /** Value v (0..3) of the row in {@code lane} of the super-block at {@code off}. */
-    private static int value(MemorySegment w, long off, int lane, int v) {
+    @Override
+    protected int groupValues() {
+        return 16;
+    }
+
+    /** Value v (0..3): 2-bit field (v % 128) / 32 of byte 32n + l. */
+    @Override
+    protected int value(MemorySegment w, long off, int i, int lane, int v) {
         long at = off + COLUMNS_AT + (long) COLUMN_BYTES * (v % 32) + ROWS * (v / 128) + lane;
         return (u8(w, at) >>> (2 * (v % 128 / 32))) & 3;
     }
 
     @Override
-    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
-        short[] xs = x.shorts();
-        int sum = 0;
-        for (int g = 0; g < 16; g++) {
-            int dot = 0;
-            for (int v = 16 * g; v < 16 * g + 16; v++) {
-                dot += value(w, off, lane, v) * xs[b * BLOCK + v];
-            }
-            sum += (u8(w, off + SCALES_AT + ROWS * g + i) & 15) * dot;
-        }
-        return sum;
+    protected int scale(MemorySegment w, long off, int i, int g) {
+        return u8(w, off + SCALES_AT + ROWS * g + i) & 15;
     }
 
     @Override
-    protected int minimumSum(MemorySegment w, long off, int i, Activations x, int b) {
-        int[] xsum = x.groupSums();
-        int minSum = 0;
-        for (int g = 0; g < 16; g++) {
-            minSum += (u8(w, off + SCALES_AT + ROWS * g + i) >>> 4) * xsum[b * 16 + g];
-        }
-        return minSum;
-    }
-
-    @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int i = (int) (row % ROWS);
-        int lane = pairedLane(i);
-        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
-        for (int b = 0; b < blocks; b++) {
-            long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = f16(w, off + 2L * i);
-            float dmin = f16(w, off + DMIN_AT + 2L * i);
-            for (int v = 0; v < BLOCK; v++) {
-                int sm = u8(w, off + SCALES_AT + ROWS * (v / 16) + i);
-                dst[dstOff + b * BLOCK + v] = d * (sm & 15) * value(w, off, lane, v) - dmin * (sm >>> 4);
-            }
-        }
+    protected int minimum(MemorySegment w, long off, int i, int g) {
+        return u8(w, off + SCALES_AT + ROWS * g + i) >>> 4;
     }
 }

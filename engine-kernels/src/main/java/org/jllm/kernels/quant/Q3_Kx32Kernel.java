@@ -2,7 +2,6 @@ package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import org.jllm.kernels.Activations;
 
 /**
  * Q3_K with 32 rows interleaved, the scalar reference of this layout. A super-block of a group of 32 rows is
@@ -44,8 +43,14 @@ public class Q3_Kx32Kernel extends RowGroupKernel {
         }
     }
 
-    /** Value v (-4..3) of the row in {@code lane} of the super-block at {@code off}. */
-    private static int value(MemorySegment w, long off, int lane, int v) {
+    @Override
+    protected int groupValues() {
+        return 16;
+    }
+
+    /** Value v (-4..3): 2-bit field j of byte 32n + l, minus 4 unless bit 4n + j of hmask byte l is set. */
+    @Override
+    protected int value(MemorySegment w, long off, int i, int lane, int v) {
         int n = v / 128;
         int j = v % 128 / 32;
         long column = off + COLUMNS_AT + (long) COLUMN_BYTES * (v % 32) + lane;
@@ -55,32 +60,7 @@ public class Q3_Kx32Kernel extends RowGroupKernel {
     }
 
     @Override
-    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
-        short[] xs = x.shorts();
-        int sum = 0;
-        for (int g = 0; g < 16; g++) {
-            int dot = 0;
-            for (int v = 16 * g; v < 16 * g + 16; v++) {
-                dot += value(w, off, lane, v) * xs[b * BLOCK + v];
-            }
-            sum += w.get(ValueLayout.JAVA_BYTE, off + SCALES_AT + ROWS * g + i) * dot;
-        }
-        return sum;
-    }
-
-    @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int i = (int) (row % ROWS);
-        int lane = pairedLane(i);
-        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
-        for (int b = 0; b < blocks; b++) {
-            long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = f16(w, off + 2L * i);
-            for (int v = 0; v < BLOCK; v++) {
-                float scale = d * w.get(ValueLayout.JAVA_BYTE, off + SCALES_AT + ROWS * (v / 16) + i);
-                dst[dstOff + b * BLOCK + v] = scale * value(w, off, lane, v);
-            }
-        }
+    protected int scale(MemorySegment w, long off, int i, int g) {
+        return w.get(ValueLayout.JAVA_BYTE, off + SCALES_AT + ROWS * g + i);
     }
 }

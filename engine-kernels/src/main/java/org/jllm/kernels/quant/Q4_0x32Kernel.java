@@ -53,31 +53,10 @@ public class Q4_0x32Kernel extends RowGroupKernel {
         }
     }
 
-    /** The block's sum(q * x) - 8 * sum(x): Q4_0's offset 8 through the activations' group sums. */
+    /** Nibble - 8; summed against the activations it gives sum(q * x) - 8 * sum(x), as the vector kernel does. */
     @Override
-    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
-        short[] xq = x.shorts();
-        int sum = 0;
-        for (int j = 0; j < 16; j++) {
-            int v = w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + i) & 0xff;
-            sum += (v & 15) * xq[b * BLOCK + j] + (v >>> 4) * xq[b * BLOCK + 16 + j];
-        }
-        return sum - x.groupSums()[b];
-    }
-
-    @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int i = (int) (row % ROWS);
-        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
-        for (int b = 0; b < blocks; b++) {
-            long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = f16(w, off + 2L * i);
-            for (int j = 0; j < 16; j++) {
-                int v = w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + i) & 0xff;
-                dst[dstOff + b * BLOCK + j] = d * ((v & 15) - 8);
-                dst[dstOff + b * BLOCK + 16 + j] = d * ((v >>> 4) - 8);
-            }
-        }
+    protected int value(MemorySegment w, long off, int i, int lane, int v) {
+        int b = w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * (v % 16) + i) & 0xff;
+        return (v < 16 ? b & 15 : b >>> 4) - 8;
     }
 }

@@ -1,7 +1,6 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
-import org.jllm.kernels.Activations;
 
 /**
  * Q4_K with 32 rows interleaved, the scalar reference of this layout. A super-block of a group of 32 rows is
@@ -59,52 +58,23 @@ public class Q4_Kx32Kernel extends RowGroupKernel {
     }
 
     @Override
-    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
-        short[] xs = x.shorts();
-        int sum = 0;
-        for (int s = 0; s < 8; s++) {
-            int dot = 0;
-            for (int l = 0; l < 32; l++) {
-                int v = u8(w, off + VALUES_AT + ROWS * (32L * (s / 2) + l) + lane);
-                dot += (s % 2 == 0 ? v & 15 : v >>> 4) * xs[b * BLOCK + 32 * s + l];
-            }
-            sum += u8(w, off + SCALES_AT + ROWS * s + i) * dot;
-        }
-        return sum;
+    protected int groupValues() {
+        return 32;
     }
 
     @Override
-    protected int minimumSum(MemorySegment w, long off, int i, Activations x, int b) {
-        return minimums(w, off, i, x.groupSums(), b);
-    }
-
-    /** sum_s min_s * xsum_s of row i in the super-block at {@code off} (Q4_K's and Q5_K's header). */
-    static int minimums(MemorySegment w, long off, int i, int[] xsum, int b) {
-        int minSum = 0;
-        for (int s = 0; s < 8; s++) {
-            minSum += u8(w, off + MINS_AT + ROWS * s + i) * (xsum[b * 16 + 2 * s] + xsum[b * 16 + 2 * s + 1]);
-        }
-        return minSum;
+    protected int value(MemorySegment w, long off, int i, int lane, int v) {
+        int b = u8(w, off + VALUES_AT + ROWS * (32L * (v / 64) + v % 32) + lane);
+        return v % 64 < 32 ? b & 15 : b >>> 4;
     }
 
     @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int i = (int) (row % ROWS);
-        int lane = pairedLane(i);
-        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
-        for (int b = 0; b < blocks; b++) {
-            long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = f16(w, off + 2L * i);
-            float dmin = f16(w, off + DMIN_AT + 2L * i);
-            for (int s = 0; s < 8; s++) {
-                float scale = d * u8(w, off + SCALES_AT + ROWS * s + i);
-                float min = dmin * u8(w, off + MINS_AT + ROWS * s + i);
-                for (int l = 0; l < 32; l++) {
-                    int v = u8(w, off + VALUES_AT + ROWS * (32L * (s / 2) + l) + lane);
-                    dst[dstOff + b * BLOCK + 32 * s + l] = scale * (s % 2 == 0 ? v & 15 : v >>> 4) - min;
-                }
-            }
-        }
+    protected int scale(MemorySegment w, long off, int i, int g) {
+        return u8(w, off + SCALES_AT + ROWS * g + i);
+    }
+
+    @Override
+    protected int minimum(MemorySegment w, long off, int i, int g) {
+        return u8(w, off + MINS_AT + ROWS * g + i);
     }
 }

@@ -1,7 +1,6 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
-import org.jllm.kernels.Activations;
 
 /**
  * Q5_0 with 32 rows interleaved, the scalar reference of this layout. Block b of a group of 32 rows is
@@ -36,35 +35,10 @@ public class Q5_0x32Kernel extends RowGroupKernel {
         }
     }
 
-    /** Value v (-16..15) of the row in {@code lane} of the block at {@code off}. */
-    private static int value(MemorySegment w, long off, int lane, int v) {
+    @Override
+    protected int value(MemorySegment w, long off, int i, int lane, int v) {
         int b = u8(w, off + VALUES_AT + ROWS * (v % 16) + lane);
         int h = (u8(w, off + HIGH_BITS_AT + ROWS * (v / 8) + lane) >>> (v % 8)) & 1;
         return ((v < 16 ? b & 15 : b >>> 4) | h << 4) - 16;
-    }
-
-    @Override
-    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
-        short[] xq = x.shorts();
-        int sum = 0;
-        for (int v = 0; v < BLOCK; v++) {
-            sum += value(w, off, lane, v) * xq[b * BLOCK + v];
-        }
-        return sum;
-    }
-
-    @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int i = (int) (row % ROWS);
-        int lane = pairedLane(i);
-        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
-        for (int b = 0; b < blocks; b++) {
-            long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = f16(w, off + 2L * i);
-            for (int v = 0; v < BLOCK; v++) {
-                dst[dstOff + b * BLOCK + v] = d * value(w, off, lane, v);
-            }
-        }
     }
 }

@@ -1,7 +1,6 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
-import org.jllm.kernels.Activations;
 
 /**
  * Q5_K with 32 rows interleaved, the scalar reference of this layout: {@link Q4_Kx32Kernel}'s header (d, dmin,
@@ -45,49 +44,28 @@ public class Q5_Kx32Kernel extends RowGroupKernel {
         }
     }
 
-    /** Value 32s + l (0..31) of the row in {@code lane} of the super-block at {@code off}. */
-    private static int q5(MemorySegment w, long off, int lane, int s, int l) {
-        int v = u8(w, off + valuesAt(s / 2, l) + lane);
+    @Override
+    protected int groupValues() {
+        return 32;
+    }
+
+    /** Value 32s + l: the low or high nibble of byte 32j + l (s = 2j or 2j + 1) plus bit s of fifth-bit byte l. */
+    @Override
+    protected int value(MemorySegment w, long off, int i, int lane, int v) {
+        int s = v / 32;
+        int l = v % 32;
+        int b = u8(w, off + valuesAt(s / 2, l) + lane);
         int h = u8(w, off + highBitsAt(l) + lane);
-        return (s % 2 == 0 ? v & 15 : v >>> 4) | ((h >>> s) & 1) << 4;
+        return (s % 2 == 0 ? b & 15 : b >>> 4) | ((h >>> s) & 1) << 4;
     }
 
     @Override
-    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
-        short[] xs = x.shorts();
-        int sum = 0;
-        for (int s = 0; s < 8; s++) {
-            int dot = 0;
-            for (int l = 0; l < 32; l++) {
-                dot += q5(w, off, lane, s, l) * xs[b * BLOCK + 32 * s + l];
-            }
-            sum += u8(w, off + Q4_Kx32Kernel.SCALES_AT + ROWS * s + i) * dot;
-        }
-        return sum;
+    protected int scale(MemorySegment w, long off, int i, int g) {
+        return u8(w, off + Q4_Kx32Kernel.SCALES_AT + ROWS * g + i);
     }
 
     @Override
-    protected int minimumSum(MemorySegment w, long off, int i, Activations x, int b) {
-        return Q4_Kx32Kernel.minimums(w, off, i, x.groupSums(), b);
-    }
-
-    @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int i = (int) (row % ROWS);
-        int lane = pairedLane(i);
-        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
-        for (int b = 0; b < blocks; b++) {
-            long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = f16(w, off + 2L * i);
-            float dmin = f16(w, off + Q4_Kx32Kernel.DMIN_AT + 2L * i);
-            for (int s = 0; s < 8; s++) {
-                float scale = d * u8(w, off + Q4_Kx32Kernel.SCALES_AT + ROWS * s + i);
-                float min = dmin * u8(w, off + Q4_Kx32Kernel.MINS_AT + ROWS * s + i);
-                for (int l = 0; l < 32; l++) {
-                    dst[dstOff + b * BLOCK + 32 * s + l] = scale * q5(w, off, lane, s, l) - min;
-                }
-            }
-        }
+    protected int minimum(MemorySegment w, long off, int i, int g) {
+        return u8(w, off + Q4_Kx32Kernel.MINS_AT + ROWS * g + i);
     }
 }

@@ -2,7 +2,6 @@ package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import org.jllm.kernels.Activations;
 
 /**
  * Q6_K with 32 rows interleaved, the scalar reference of this layout. A super-block of a group of 32 rows is
@@ -91,42 +90,24 @@ public class Q6_Kx32Kernel extends RowGroupKernel {
         }
     }
 
-    /** The 6-bit value (0..63) of value {@code v} of the row in {@code lane} of the super-block at {@code off}. */
-    private static int q6(MemorySegment w, long off, int lane, int v) {
+    @Override
+    protected int groupValues() {
+        return 16;
+    }
+
+    /** The 6-bit value of value v, centred (q - 32). */
+    @Override
+    protected int value(MemorySegment w, long off, int i, int lane, int v) {
         int h = v / 128;
         int t = v % 128 / 32;
         int l = v % 32;
         int ql = u8(w, off + lowBitsAt(64 * h + l + 32 * (t & 1)) + lane);
         int qh = u8(w, off + highBitsAt(32 * h + l) + lane);
-        return (t < 2 ? ql & 15 : ql >>> 4) | ((qh >>> (2 * t)) & 3) << 4;
+        return ((t < 2 ? ql & 0x0f : ql >>> 4) | ((qh >>> (2 * t)) & 3) << 4) - 32;
     }
 
     @Override
-    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
-        short[] xs = x.shorts();
-        int sum = 0;
-        for (int g = 0; g < 16; g++) {
-            int dot = 0;
-            for (int v = 16 * g; v < 16 * g + 16; v++) {
-                dot += (q6(w, off, lane, v) - 32) * xs[b * BLOCK + v];
-            }
-            sum += w.get(ValueLayout.JAVA_BYTE, off + scaleAt(g) + i) * dot;
-        }
-        return sum;
-    }
-
-    @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int i = (int) (row % ROWS);
-        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
-        for (int b = 0; b < blocks; b++) {
-            long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = f16(w, off + 2L * i);
-            for (int v = 0; v < BLOCK; v++) {
-                float scale = d * w.get(ValueLayout.JAVA_BYTE, off + scaleAt(v / 16) + i);
-                dst[dstOff + b * BLOCK + v] = scale * (q6(w, off, pairedLane(i), v) - 32);
-            }
-        }
+    protected int scale(MemorySegment w, long off, int i, int g) {
+        return w.get(ValueLayout.JAVA_BYTE, off + scaleAt(g) + i);
     }
 }

@@ -2,7 +2,6 @@ package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import org.jllm.kernels.Activations;
 
 /**
  * Q8_0 with 32 rows interleaved, the scalar reference of this layout. Block b of a group of 32 rows is
@@ -33,27 +32,7 @@ public class Q8_0x32Kernel extends RowGroupKernel {
     }
 
     @Override
-    protected int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
-        short[] xq = x.shorts();
-        int sum = 0;
-        for (int j = 0; j < BLOCK; j++) {
-            sum += w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + lane) * xq[b * BLOCK + j];
-        }
-        return sum;
-    }
-
-    @Override
-    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        int i = (int) (row % ROWS);
-        int lane = pairedLane(i);
-        long group = row / ROWS * blocks * GROUP_BLOCK_BYTES;
-        for (int b = 0; b < blocks; b++) {
-            long off = group + (long) b * GROUP_BLOCK_BYTES;
-            float d = f16(w, off + 2L * i);
-            for (int j = 0; j < BLOCK; j++) {
-                dst[dstOff + b * BLOCK + j] = d * w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * j + lane);
-            }
-        }
+    protected int value(MemorySegment w, long off, int i, int lane, int v) {
+        return w.get(ValueLayout.JAVA_BYTE, off + VALUES_AT + ROWS * v + lane);
     }
 }

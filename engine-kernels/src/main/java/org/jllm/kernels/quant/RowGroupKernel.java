@@ -102,14 +102,75 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
     }
 
     /**
-     * Row i's exact integer dot product with the activations over block b at {@code off}, its sub-block scales
-     * applied; {@code lane} is the row's byte lane in layouts that pair rows ({@link #pairedLane}).
+     * Value v of the block at {@code off} of row i (byte lane {@code lane}, see {@link #pairedLane}), as the integer
+     * the type multiplies with its scales: weight = d * scale * value - dmin * minimum.
      */
-    protected abstract int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b);
+    protected abstract int value(MemorySegment w, long off, int i, int lane, int v);
 
-    /** Row i's exact sum over block b of its sub-block minimums times the activations' sums (types with dmin). */
-    protected int minimumSum(MemorySegment w, long off, int i, Activations x, int b) {
+    /** Values per sub-block scale: the whole block for types with a single scale. */
+    protected int groupValues() {
+        return type().blockSize();
+    }
+
+    /** Row i's integer scale of sub-block g; 1 for types with a single scale. */
+    protected int scale(MemorySegment w, long off, int i, int g) {
+        return 1;
+    }
+
+    /** Row i's integer minimum of sub-block g, for types with dmin. */
+    protected int minimum(MemorySegment w, long off, int i, int g) {
         throw new UnsupportedOperationException(type() + " has no minimums");
+    }
+
+    /** Row i's exact integer sum over block b: per sub-block, its scale times sum(value * x). */
+    private int blockSum(MemorySegment w, long off, int i, int lane, Activations x, int b) {
+        short[] xs = x.shorts();
+        int block = type().blockSize();
+        int group = groupValues();
+        int sum = 0;
+        for (int g = 0; g < block / group; g++) {
+            int dot = 0;
+            for (int v = group * g; v < group * g + group; v++) {
+                dot += value(w, off, i, lane, v) * xs[b * block + v];
+            }
+            sum += scale(w, off, i, g) * dot;
+        }
+        return sum;
+    }
+
+    /** Row i's exact sum over block b of its sub-block minimums times the activations' sums (Q8_K's per 16). */
+    private int minimumSum(MemorySegment w, long off, int i, Activations x, int b) {
+        int[] xsum = x.groupSums();
+        int block = type().blockSize();
+        int group = groupValues();
+        int sum = 0;
+        for (int g = 0; g < block / group; g++) {
+            int xs = 0;
+            for (int k = 0; k < group / 16; k++) {
+                xs += xsum[(b * block + group * g) / 16 + k];
+            }
+            sum += minimum(w, off, i, g) * xs;
+        }
+        return sum;
+    }
+
+    @Override
+    public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
+        int block = type().blockSize();
+        int blocks = cols / block;
+        int group = groupValues();
+        int i = (int) (row % ROWS);
+        int lane = pairedLane(i);
+        long first = row / ROWS * blocks * groupBlockBytes;
+        for (int b = 0; b < blocks; b++) {
+            long off = first + (long) b * groupBlockBytes;
+            float d = f16(w, off + 2L * i);
+            float dmin = dminAt > 0 ? f16(w, off + dminAt + 2L * i) : 0f;
+            for (int v = 0; v < block; v++) {
+                float weight = d * scale(w, off, i, v / group) * value(w, off, i, lane, v);
+                dst[dstOff + b * block + v] = dminAt > 0 ? weight - dmin * minimum(w, off, i, v / group) : weight;
+            }
+        }
     }
 
     protected static int u8(MemorySegment w, long at) {

@@ -13,6 +13,8 @@ final class GroupScratch {
     final short[] partial = new short[256];
     /** Per-row float scales (d * d_x, then dmin * d_x where the type has them). */
     final float[] scales = new float[64];
+    /** Float accumulators of 32 rows (values, then minimums): kept here, no vector is live across a call. */
+    final float[] acc = new float[64];
     /** The float lanes of a row's accumulator, summed by {@link Reductions#sum(float[])}. */
     final float[] lanes = new float[16];
 

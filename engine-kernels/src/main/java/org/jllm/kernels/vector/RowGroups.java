@@ -10,7 +10,8 @@ import org.jllm.kernels.Activations;
  * The float side the 512-bit interleaved-row kernels share (every type's layout starts a block with the 32 rows' F16
  * scale d, and dmin after it where the type has minimums): a type supplies each block's exact integer sums
  * ({@link BlockSums}), this accumulates acc = fma(sum, d * d_x, acc), mins = fma(minSum, dmin * d_x, mins) per row
- * lane and writes acc - mins, as the types' scalar references do. The sums come through an array, never a vector.
+ * lane and writes acc - mins, as the types' scalar references do. Sums and accumulators live in arrays
+ * ({@link GroupScratch}): no vector is live across a call, where the JIT might box it.
  */
 final class RowGroups {
     private static final int ROWS = 32;
@@ -36,12 +37,10 @@ final class RowGroups {
         GroupScratch work = GroupScratch.get();
         int[] sums = work.sums;
         float[] scales = work.scales;
+        float[] acc = work.acc;
         for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
             long group = (long) g * blocks * groupBlockBytes;
-            FloatVector acc0 = FloatVector.zero(Wide.F);
-            FloatVector acc1 = acc0;
-            FloatVector mins0 = acc0;
-            FloatVector mins1 = acc0;
+            java.util.Arrays.fill(acc, 0f);
             for (int b = 0; b < blocks; b++) {
                 long off = group + (long) b * groupBlockBytes;
                 Wide.f16Times(w, off, xd[b], scales, 0);
@@ -49,23 +48,24 @@ final class RowGroups {
                     Wide.f16Times(w, off + dminAt, xd[b], scales, ROWS);
                 }
                 blockSums.write(w, off, x, b, work);
-                acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
-                acc1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 16).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
+                accumulate(sums, scales, acc, dminAt > 0 ? 2 * ROWS : ROWS);
+            }
+            for (int k = 0; k < ROWS; k += 16) {
+                FloatVector a = FloatVector.fromArray(Wide.F, acc, k);
                 if (dminAt > 0) {
-                    mins0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 32).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.fromArray(Wide.F, scales, 32), mins0);
-                    mins1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 48).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.fromArray(Wide.F, scales, 48), mins1);
+                    a = a.sub(FloatVector.fromArray(Wide.F, acc, ROWS + k));
                 }
+                a.intoArray(out, g * ROWS + k);
             }
-            if (dminAt > 0) {
-                acc0 = acc0.sub(mins0);
-                acc1 = acc1.sub(mins1);
-            }
-            acc0.intoArray(out, g * ROWS);
-            acc1.intoArray(out, g * ROWS + 16);
+        }
+    }
+
+    /** acc[k] = fma(sums[k], scales[k], acc[k]) for k < n: the values' lanes, then the minimums'. */
+    private static void accumulate(int[] sums, float[] scales, float[] acc, int n) {
+        for (int k = 0; k < n; k += 16) {
+            ((FloatVector) IntVector.fromArray(Wide.I, sums, k).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(Wide.F, scales, k), FloatVector.fromArray(Wide.F, acc, k))
+                    .intoArray(acc, k);
         }
     }
 }
