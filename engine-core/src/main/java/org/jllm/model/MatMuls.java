@@ -7,7 +7,8 @@ import org.jllm.runtime.WorkerPool;
 /**
  * Matrix-matrix products of a block of tokens (a prompt), split by rows over a {@link WorkerPool}. Each thread
  * dequantizes a tile of {@value #TILE_ROWS} weight rows once and multiplies it with every token of the block, so the
- * weights are read from memory once per block instead of once per token.
+ * weights are read from memory once per block instead of once per token. The block is packed once per product
+ * ({@link FloatOps#packTokens}: the vector kernels put the token in the lane) and shared by all threads.
  *
  * <p>The activations are first rounded the way the weight type's dot product sees them
  * ({@link WeightKernel#roundInput}): F16/BF16 rounding, or 8-bit block quantization scaled back. So a block gives the
@@ -15,7 +16,7 @@ import org.jllm.runtime.WorkerPool;
  * thread-safe.
  */
 public final class MatMuls implements WorkerPool.RangeTask {
-    static final int TILE_ROWS = 8;
+    static final int TILE_ROWS = 16;
     /** Per worker thread: the dequantized tile and its products, grown on demand and kept. */
     private static final ThreadLocal<Tile> TILES = ThreadLocal.withInitial(Tile::new);
 
@@ -23,6 +24,8 @@ public final class MatMuls implements WorkerPool.RangeTask {
     private final FloatOps ops;
     /** The block's activations as the current kernel sees them, token after token. */
     private float[] input = new float[0];
+    /** The same, packed for {@link FloatOps#matMulTile}. */
+    private float[] packed = new float[0];
     private final Linear[] one = new Linear[1];
     private final float[][][] oneOut = new float[1][][];
     // The product being run: matrices [first, last) of linears, whose rows are laid end to end, on n tokens.
@@ -63,6 +66,11 @@ public final class MatMuls implements WorkerPool.RangeTask {
                 k.roundInput(x[t], 0, cols, input, t * cols);
                 k.toTileOrder(input, t * cols, cols);
             }
+            int length = ops.packedTokensLength(n, cols);
+            if (packed.length < length) {
+                packed = new float[length];
+            }
+            ops.packTokens(input, n, cols, packed);
             run(ws, outs, i, j, n);
             i = j;
         }
@@ -107,9 +115,11 @@ public final class MatMuls implements WorkerPool.RangeTask {
                     w.kernel().toTileOrder(wt, j * cols, cols);
                 }
                 float[] products = tile.products(n * m);
-                ops.matMulTile(wt, m, cols, input, n, products);
-                for (int t = 0; t < n; t++) {
-                    System.arraycopy(products, t * m, out[t], r, m);
+                ops.matMulTile(wt, m, cols, packed, n, products);
+                for (int j = 0; j < m; j++) {
+                    for (int t = 0; t < n; t++) {
+                        out[t][r + j] = products[j * n + t];
+                    }
                 }
             }
             base += rows;

@@ -21,15 +21,35 @@ public interface FloatOps {
     float dotInSteps(float[] a, int aOff, float[] b, int bOff, int n);
 
     /**
-     * One tile of a matrix product: {@code out[t * rows + r] = dot(w, r * cols, x, t * cols, cols)} for
-     * {@code r < rows}, {@code t < n}; {@code w} holds {@code rows} (dequantized) weight rows, {@code x} the
-     * {@code n} activation rows of a block of tokens. Each value is summed exactly as {@link #dot} sums it, so a
-     * batch of tokens gets the same bits as one token at a time.
+     * The length of the array {@link #packTokens} fills for {@code n} tokens of {@code cols} values (at least
+     * {@code n * cols}).
      */
-    default void matMulTile(float[] w, int rows, int cols, float[] x, int n, float[] out) {
-        for (int t = 0; t < n; t++) {
-            for (int r = 0; r < rows; r++) {
-                out[t * rows + r] = dot(w, r * cols, x, t * cols, cols);
+    default int packedTokensLength(int n, int cols) {
+        return n * cols;
+    }
+
+    /**
+     * Lays out a block of {@code n} activation rows ({@code x[t * cols + k]}) the way {@link #matMulTile} reads
+     * them. The plain layout is the rows themselves; the vector implementation puts the token in the lane.
+     */
+    default void packTokens(float[] x, int n, int cols, float[] packed) {
+        System.arraycopy(x, 0, packed, 0, n * cols);
+    }
+
+    /**
+     * One tile of a matrix product: {@code out[r * n + t]} = the dot product of weight row r and token t, for
+     * {@code r < rows}, {@code t < n}; {@code tile} holds the rows, {@code cols} apart, {@code packed} the tokens as
+     * {@link #packTokens} laid them out. Both are in {@link LaneMajor} order, and each value is summed as
+     * {@link LaneMajor#dot} sums it: exactly {@link #dot} of the rows in natural order, so a batch of tokens gets the
+     * same bits as one token at a time. Rows of other lengths are summed by {@link #dot} as they are.
+     */
+    default void matMulTile(float[] tile, int rows, int cols, float[] packed, int n, float[] out) {
+        boolean laneMajor = LaneMajor.applies(cols);
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < n; t++) {
+                out[r * n + t] = laneMajor
+                        ? LaneMajor.dot(tile, r * cols, 1, packed, t * cols, 1, cols)
+                        : dot(tile, r * cols, packed, t * cols, cols);
             }
         }
     }

@@ -335,22 +335,67 @@ class KernelsAgreementTest {
         return IntStream.concat(lengths(), IntStream.of(512, 1536, 2064));
     }
 
-    /** Every row-token pair of a tile is the dot product of the two, to the bit, on both paths. */
+    /**
+     * The tile order of the float types is {@link LaneMajor}'s (after BF16's pair order), and the vector kernels
+     * arrange a row exactly as the scalar ones do (16 x 16 transpositions vs one value at a time).
+     */
+    @ParameterizedTest
+    @MethodSource("tileLengths")
+    void tileOrderIsTheSameOnBothPaths(int cols) {
+        Random r = new Random(cols + 7);
+        for (GgmlType type : List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16)) {
+            float[] row = random(r, cols + 5);
+            float[] scalar = row.clone();
+            SCALAR.weights(type).toTileOrder(scalar, 5, cols);
+            float[] vector = row.clone();
+            vector().weights(type).toTileOrder(vector, 5, cols);
+            assertArrayEquals(scalar, vector, type + " " + cols);
+            if (type == GgmlType.F32) {
+                float[] expected = row.clone();
+                if (cols % 16 == 0) {
+                    int c = cols / 16;
+                    for (int i = 0; i < c; i++) {
+                        for (int j = 0; j < 16; j++) {
+                            expected[5 + j * c + i] = row[5 + 16 * i + j];
+                        }
+                    }
+                }
+                assertArrayEquals(expected, scalar, "lane-major F32 row of " + cols);
+            }
+        }
+    }
+
+    /**
+     * Every row-token pair of a tile is the dot product of the two, to the bit, on both paths: through the packed
+     * layouts (rows and tokens in {@link LaneMajor} order), for token counts that fill 4 vectors, leave a tail or are
+     * shorter, and rows outside groups of four.
+     */
     @ParameterizedTest
     @MethodSource("tileLengths")
     void matMulTileGivesTheDotProducts(int cols) {
         Random r = new Random(cols + 99);
         for (int rows : new int[] {1, 7, 8, 17}) {
-            for (int n : new int[] {1, 2, 5, 8}) {
+            for (int n : new int[] {1, 2, 5, 17, 64, 70}) {
                 float[] w = random(r, rows * cols);
                 float[] x = random(r, n * cols);
+                float[] tile = w.clone();
+                for (int i = 0; i < rows; i++) {
+                    LaneMajor.arrange(tile, i * cols, cols);
+                }
+                float[] tokens = x.clone();
+                for (int t = 0; t < n; t++) {
+                    LaneMajor.arrange(tokens, t * cols, cols);
+                }
                 for (Kernels k : List.of(SCALAR, vector())) {
                     FloatOps ops = k.floatOps();
+                    float[] packed = new float[ops.packedTokensLength(n, cols)];
+                    java.util.Arrays.fill(packed, Float.NaN);
+                    ops.packTokens(tokens, n, cols, packed);
                     float[] out = new float[rows * n];
-                    ops.matMulTile(w, rows, cols, x, n, out);
+                    ops.matMulTile(tile, rows, cols, packed, n, out);
                     for (int t = 0; t < n; t++) {
                         for (int i = 0; i < rows; i++) {
-                            assertEquals(ops.dot(w, i * cols, x, t * cols, cols), out[t * rows + i], 0f,
+                            assertEquals(ops.dot(w, i * cols, x, t * cols, cols), out[i * n + t], 0f,
                                     k.name() + " rows " + rows + " tokens " + n + " at " + i + "," + t);
                         }
                     }

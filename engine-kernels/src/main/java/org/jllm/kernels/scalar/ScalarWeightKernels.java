@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
+import org.jllm.kernels.LaneMajor;
 import org.jllm.kernels.Numbers;
 import org.jllm.kernels.WeightKernel;
 
@@ -54,6 +55,12 @@ public final class ScalarWeightKernels {
     /** Shared shape of the scalar kernels: a row is decoded value by value. */
     private abstract static class FloatRowKernel implements WeightKernel {
         abstract float value(MemorySegment w, long index);
+
+        /** Float rows are multiplied as stored: the tile sums them as {@link #matVec} does only in lane-major order. */
+        @Override
+        public void toTileOrder(float[] v, int off, int cols) {
+            LaneMajor.arrange(v, off, cols);
+        }
 
         /**
          * Sums in the order of llama.cpp's AVX-512 kernels (and of the vector kernels at 16 lanes), so both paths give
@@ -226,6 +233,7 @@ public final class ScalarWeightKernels {
         @Override
         public void toTileOrder(float[] v, int off, int cols) {
             pairsToTileOrder(v, off, cols);
+            LaneMajor.arrange(v, off, cols);
         }
 
         @Override

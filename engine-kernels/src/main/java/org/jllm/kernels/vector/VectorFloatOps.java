@@ -7,6 +7,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import org.jllm.kernels.Exp;
 import org.jllm.kernels.FloatOps;
+import org.jllm.kernels.LaneMajor;
 
 /** {@link FloatOps} on the Vector API, at the platform's preferred width (16 floats with AVX-512). */
 final class VectorFloatOps implements FloatOps {
@@ -69,186 +70,214 @@ final class VectorFloatOps implements FloatOps {
         return sum;
     }
 
-    /**
-     * Register-blocked: 4 weight rows x 4 tokens in 16 accumulators, so each loaded vector feeds four FMAs (8 loads
-     * per 16 FMAs, which measured 1.7x faster than 8 rows x 2 tokens). Every accumulator sums its row-token pair
-     * block after block over the whole row and is reduced like {@link #dot}, so the result has its bits.
+    /*
+     * Matrix products of a block of tokens, with the token in the lane: packTokens transposes the block
+     * (packed[k nPad + t] = x[t][k], nPad = n rounded up to 16, zeros after n), and pass j of a tile broadcasts one
+     * weight per row, column after column of lane class j (LaneMajor order: contiguous), and multiplies it with 16
+     * tokens at once. 4 rows x 64 tokens take 16 FMAs per 4 vector loads and 4 broadcasts, about 2x the 4 x 4
+     * dot-product form, whose full-vector loads of both operands bound it near half the FMA rate. Each pass sums in
+     * column order what lane j of dot sums, and the 16 sums are added in dot's butterfly order: dot's bits.
      */
+
+    /** Whether rows of this length take the token-in-lane kernel (else the plain layout, summed by dot). */
+    private static boolean packs(int cols) {
+        return Transposes.AVAILABLE && cols % 16 == 0;
+    }
+
+    private static int padded(int n) {
+        return (n + 15) & ~15;
+    }
+
     @Override
-    public void matMulTile(float[] w, int rows, int cols, float[] x, int n, float[] out) {
-        if (L != 16 || cols % 16 != 0) {
-            FloatOps.super.matMulTile(w, rows, cols, x, n, out);
+    public int packedTokensLength(int n, int cols) {
+        return packs(cols) ? padded(n) * cols : n * cols;
+    }
+
+    @Override
+    public void packTokens(float[] x, int n, int cols, float[] packed) {
+        if (packs(cols)) {
+            Transposes.tokensInLanes(x, n, cols, packed, padded(n));
+        } else {
+            FloatOps.super.packTokens(x, n, cols, packed);
+        }
+    }
+
+    /** Per thread: the 16 lane-class sums of every row-token pair of a tile. */
+    private static final ThreadLocal<float[][]> PASS_SUMS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private static float[] passSums(int size) {
+        float[][] holder = PASS_SUMS.get();
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
+        }
+        return holder[0];
+    }
+
+    @Override
+    public void matMulTile(float[] tile, int rows, int cols, float[] packed, int n, float[] out) {
+        if (!packs(cols)) {
+            FloatOps.super.matMulTile(tile, rows, cols, packed, n, out);
             return;
         }
-        float[] buf = reductionBuffer(256);
-        int r = 0;
-        for (; r + 4 <= rows; r += 4) {
-            int w0 = r * cols;
-            int w1 = w0 + cols;
-            int w2 = w1 + cols;
-            int w3 = w2 + cols;
-            int t = 0;
-            for (; t + 4 <= n; t += 4) {
-                int x0 = t * cols;
-                int x1 = x0 + cols;
-                int x2 = x1 + cols;
-                int x3 = x2 + cols;
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                FloatVector b0 = a0;
-                FloatVector b1 = a0;
-                FloatVector b2 = a0;
-                FloatVector b3 = a0;
-                FloatVector c0 = a0;
-                FloatVector c1 = a0;
-                FloatVector c2 = a0;
-                FloatVector c3 = a0;
-                FloatVector d0 = a0;
-                FloatVector d1 = a0;
-                FloatVector d2 = a0;
-                FloatVector d3 = a0;
-                for (int k = 0; k < cols; k += 16) {
-                    FloatVector u0 = FloatVector.fromArray(S, x, x0 + k);
-                    FloatVector u1 = FloatVector.fromArray(S, x, x1 + k);
-                    FloatVector u2 = FloatVector.fromArray(S, x, x2 + k);
-                    FloatVector u3 = FloatVector.fromArray(S, x, x3 + k);
-                    FloatVector m = FloatVector.fromArray(S, w, w0 + k);
-                    a0 = m.fma(u0, a0);
-                    b0 = m.fma(u1, b0);
-                    c0 = m.fma(u2, c0);
-                    d0 = m.fma(u3, d0);
-                    m = FloatVector.fromArray(S, w, w1 + k);
-                    a1 = m.fma(u0, a1);
-                    b1 = m.fma(u1, b1);
-                    c1 = m.fma(u2, c1);
-                    d1 = m.fma(u3, d1);
-                    m = FloatVector.fromArray(S, w, w2 + k);
-                    a2 = m.fma(u0, a2);
-                    b2 = m.fma(u1, b2);
-                    c2 = m.fma(u2, c2);
-                    d2 = m.fma(u3, d2);
-                    m = FloatVector.fromArray(S, w, w3 + k);
-                    a3 = m.fma(u0, a3);
-                    b3 = m.fma(u1, b3);
-                    c3 = m.fma(u2, c3);
-                    d3 = m.fma(u3, d3);
-                }
-                // Stored for one reducing call: vectors passed to a method that is not inlined would be boxed.
-                a0.intoArray(buf, 0);
-                a1.intoArray(buf, 16);
-                a2.intoArray(buf, 32);
-                a3.intoArray(buf, 48);
-                b0.intoArray(buf, 64);
-                b1.intoArray(buf, 80);
-                b2.intoArray(buf, 96);
-                b3.intoArray(buf, 112);
-                c0.intoArray(buf, 128);
-                c1.intoArray(buf, 144);
-                c2.intoArray(buf, 160);
-                c3.intoArray(buf, 176);
-                d0.intoArray(buf, 192);
-                d1.intoArray(buf, 208);
-                d2.intoArray(buf, 224);
-                d3.intoArray(buf, 240);
-                reduce16(buf, out, t * rows + r, rows);
-            }
-            for (; t < n; t++) {
-                for (int i = 0; i < 4; i++) {
-                    out[t * rows + r + i] = dot(w, (r + i) * cols, x, t * cols, cols);
-                }
-            }
-        }
-        for (; r < rows; r++) {
-            for (int t = 0; t < n; t++) {
-                out[t * rows + r] = dot(w, r * cols, x, t * cols, cols);
-            }
-        }
-    }
-
-    private static float[] reductionBuffer(int size) {
-        float[] buf = REDUCTION_BUFFER.get();
-        if (buf.length < size) {
-            buf = new float[size];
-            REDUCTION_BUFFER.set(buf);
-        }
-        return buf;
-    }
-
-    private static final ThreadLocal<float[]> REDUCTION_BUFFER = ThreadLocal.withInitial(() -> new float[256]);
-    // Transposing reduction: each vector takes the butterfly steps of Reductions.sum, and after the step of width h
-    // two vectors are merged by keeping alternate groups of h lanes of each (lanes j and j^h hold the same value by
-    // then). Four levels take 16 vectors to one vector of 16 sums, each in the butterfly order.
-    private static final VectorMask<Float> ODD_8 = oddGroups(8);
-    private static final VectorMask<Float> ODD_4 = oddGroups(4);
-    private static final VectorMask<Float> ODD_2 = oddGroups(2);
-    private static final VectorMask<Float> ODD_1 = oddGroups(1);
-    /** The lane of the reduced vector holding accumulator k's sum. */
-    private static final int[] LANE_OF = laneOf();
-
-    /** Lanes j with j / h odd. */
-    private static VectorMask<Float> oddGroups(int h) {
-        boolean[] bits = new boolean[L];
-        for (int j = 0; j < L; j++) {
-            bits[j] = (j / h) % 2 == 1;
-        }
-        return VectorMask.fromArray(S, bits, 0);
-    }
-
-    private static int[] laneOf() {
-        int[][] ids = new int[16][16];
-        for (int k = 0; k < 16; k++) {
-            java.util.Arrays.fill(ids[k], k);
-        }
-        int count = 16;
-        for (int h = 8; h >= 1; h /= 2) {
-            for (int p = 0; p < count / 2; p++) {
-                int[] merged = new int[16];
-                for (int j = 0; j < 16; j++) {
-                    merged[j] = ((j / h) % 2 == 0 ? ids[2 * p] : ids[2 * p + 1])[j];
-                }
-                ids[p] = merged;
-            }
-            count /= 2;
-        }
-        int[] laneOf = new int[16];
+        int nPad = padded(n);
+        int c = cols >> 4;
+        int vectors = nPad >> 4;
+        int grouped = rows & ~3;
+        float[] sums = passSums(16 * rows * nPad);
+        // Lane class outermost: pass j reads a sixteenth of the packed block, which stays in cache for all rows.
         for (int j = 0; j < 16; j++) {
-            laneOf[ids[0][j]] = j;
+            int x0 = j * c * nPad;
+            for (int r = 0; r < grouped; r += 4) {
+                int w0 = r * cols + j * c;
+                int p0 = (j * rows + r) * nPad;
+                int v = 0;
+                for (; v + 4 <= vectors; v += 4) {
+                    pass4x4(tile, w0, cols, c, packed, x0 + 16 * v, nPad, sums, p0 + 16 * v);
+                }
+                for (; v < vectors; v++) {
+                    pass4x1(tile, w0, cols, c, packed, x0 + 16 * v, nPad, sums, p0 + 16 * v);
+                }
+            }
         }
-        return laneOf;
+        for (int r = 0; r < grouped; r++) {
+            for (int v = 0; v < vectors; v++) {
+                combine(sums, r * nPad + 16 * v, rows * nPad, out, r * n + 16 * v, n - 16 * v);
+            }
+        }
+        for (int r = grouped; r < rows; r++) {
+            for (int t = 0; t < n; t++) {
+                out[r * n + t] = packedDot(tile, r * cols, packed, t, nPad, c);
+            }
+        }
     }
 
     /**
-     * The 16 sums of {@code buf}'s first 16 vectors (vector k = row k % 4, token k / 4 of a tile) into
-     * {@code out[o + (k / 4) * rows + k % 4]}. Only called at 16 lanes.
+     * One pass: {@code steps} columns of 4 rows (from w0, {@code cols} apart) and 64 tokens (from x0, a column every
+     * nPad floats); for each row-token pair the products summed in column order into {@code sums} (rows nPad apart,
+     * 16 tokens a vector).
      */
-    private static void reduce16(float[] buf, float[] out, int o, int rows) {
-        FloatVector v0 = combine8(buf, 0);
-        FloatVector v1 = combine8(buf, 32);
-        FloatVector v2 = combine8(buf, 64);
-        FloatVector v3 = combine8(buf, 96);
-        FloatVector v4 = combine8(buf, 128);
-        FloatVector v5 = combine8(buf, 160);
-        FloatVector v6 = combine8(buf, 192);
-        FloatVector v7 = combine8(buf, 224);
-        v0 = v0.add(v0.rearrange(Reductions.XOR_4)).blend(v1.add(v1.rearrange(Reductions.XOR_4)), ODD_4);
-        v2 = v2.add(v2.rearrange(Reductions.XOR_4)).blend(v3.add(v3.rearrange(Reductions.XOR_4)), ODD_4);
-        v4 = v4.add(v4.rearrange(Reductions.XOR_4)).blend(v5.add(v5.rearrange(Reductions.XOR_4)), ODD_4);
-        v6 = v6.add(v6.rearrange(Reductions.XOR_4)).blend(v7.add(v7.rearrange(Reductions.XOR_4)), ODD_4);
-        v0 = v0.add(v0.rearrange(Reductions.XOR_2)).blend(v2.add(v2.rearrange(Reductions.XOR_2)), ODD_2);
-        v4 = v4.add(v4.rearrange(Reductions.XOR_2)).blend(v6.add(v6.rearrange(Reductions.XOR_2)), ODD_2);
-        v0 = v0.add(v0.rearrange(Reductions.XOR_1)).blend(v4.add(v4.rearrange(Reductions.XOR_1)), ODD_1);
-        v0.intoArray(buf, 0);
-        for (int k = 0; k < 16; k++) {
-            out[o + (k >> 2) * rows + (k & 3)] = buf[LANE_OF[k]];
+    private static void pass4x4(float[] w, int w0, int cols, int steps, float[] x, int x0, int nPad, float[] sums,
+                                int p0) {
+        int w1 = w0 + cols;
+        int w2 = w1 + cols;
+        int w3 = w2 + cols;
+        int p1 = p0 + nPad;
+        int p2 = p1 + nPad;
+        int p3 = p2 + nPad;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        FloatVector c0 = a0;
+        FloatVector c1 = a0;
+        FloatVector c2 = a0;
+        FloatVector c3 = a0;
+        FloatVector d0 = a0;
+        FloatVector d1 = a0;
+        FloatVector d2 = a0;
+        FloatVector d3 = a0;
+        for (int i = 0, xo = x0; i < steps; i++, xo += nPad) {
+            FloatVector u0 = FloatVector.fromArray(S, x, xo);
+            FloatVector u1 = FloatVector.fromArray(S, x, xo + 16);
+            FloatVector u2 = FloatVector.fromArray(S, x, xo + 32);
+            FloatVector u3 = FloatVector.fromArray(S, x, xo + 48);
+            FloatVector m = FloatVector.broadcast(S, w[w0 + i]);
+            a0 = m.fma(u0, a0);
+            a1 = m.fma(u1, a1);
+            a2 = m.fma(u2, a2);
+            a3 = m.fma(u3, a3);
+            m = FloatVector.broadcast(S, w[w1 + i]);
+            b0 = m.fma(u0, b0);
+            b1 = m.fma(u1, b1);
+            b2 = m.fma(u2, b2);
+            b3 = m.fma(u3, b3);
+            m = FloatVector.broadcast(S, w[w2 + i]);
+            c0 = m.fma(u0, c0);
+            c1 = m.fma(u1, c1);
+            c2 = m.fma(u2, c2);
+            c3 = m.fma(u3, c3);
+            m = FloatVector.broadcast(S, w[w3 + i]);
+            d0 = m.fma(u0, d0);
+            d1 = m.fma(u1, d1);
+            d2 = m.fma(u2, d2);
+            d3 = m.fma(u3, d3);
+        }
+        a0.intoArray(sums, p0);
+        a1.intoArray(sums, p0 + 16);
+        a2.intoArray(sums, p0 + 32);
+        a3.intoArray(sums, p0 + 48);
+        b0.intoArray(sums, p1);
+        b1.intoArray(sums, p1 + 16);
+        b2.intoArray(sums, p1 + 32);
+        b3.intoArray(sums, p1 + 48);
+        c0.intoArray(sums, p2);
+        c1.intoArray(sums, p2 + 16);
+        c2.intoArray(sums, p2 + 32);
+        c3.intoArray(sums, p2 + 48);
+        d0.intoArray(sums, p3);
+        d1.intoArray(sums, p3 + 16);
+        d2.intoArray(sums, p3 + 32);
+        d3.intoArray(sums, p3 + 48);
+    }
+
+    /** {@link #pass4x4} for 16 tokens. */
+    private static void pass4x1(float[] w, int w0, int cols, int steps, float[] x, int x0, int nPad, float[] sums,
+                                int p0) {
+        int w1 = w0 + cols;
+        int w2 = w1 + cols;
+        int w3 = w2 + cols;
+        int p1 = p0 + nPad;
+        int p2 = p1 + nPad;
+        int p3 = p2 + nPad;
+        FloatVector a = FloatVector.zero(S);
+        FloatVector b = a;
+        FloatVector c = a;
+        FloatVector d = a;
+        for (int i = 0, xo = x0; i < steps; i++, xo += nPad) {
+            FloatVector u = FloatVector.fromArray(S, x, xo);
+            a = FloatVector.broadcast(S, w[w0 + i]).fma(u, a);
+            b = FloatVector.broadcast(S, w[w1 + i]).fma(u, b);
+            c = FloatVector.broadcast(S, w[w2 + i]).fma(u, c);
+            d = FloatVector.broadcast(S, w[w3 + i]).fma(u, d);
+        }
+        a.intoArray(sums, p0);
+        b.intoArray(sums, p1);
+        c.intoArray(sums, p2);
+        d.intoArray(sums, p3);
+    }
+
+    /**
+     * Adds the 16 pass sums of 16 row-token pairs (at s + j stride) in dot's butterfly order, (s_j + s_j+8), then
+     * + 4, + 2, + 1, into out[o..o + min(16, count)).
+     */
+    private static void combine(float[] sums, int s, int stride, float[] out, int o, int count) {
+        FloatVector t0 = pair(sums, s, 0, stride);
+        FloatVector t1 = pair(sums, s, 1, stride);
+        FloatVector t2 = pair(sums, s, 2, stride);
+        FloatVector t3 = pair(sums, s, 3, stride);
+        FloatVector t4 = pair(sums, s, 4, stride);
+        FloatVector t5 = pair(sums, s, 5, stride);
+        FloatVector t6 = pair(sums, s, 6, stride);
+        FloatVector t7 = pair(sums, s, 7, stride);
+        FloatVector v = t0.add(t4).add(t2.add(t6)).add(t1.add(t5).add(t3.add(t7)));
+        if (count >= 16) {
+            v.intoArray(out, o);
+        } else {
+            v.intoArray(out, o, S.indexInRange(0, count));
         }
     }
 
-    private static FloatVector combine8(float[] buf, int off) {
-        FloatVector x = FloatVector.fromArray(S, buf, off);
-        FloatVector y = FloatVector.fromArray(S, buf, off + 16);
-        return x.add(x.rearrange(Reductions.XOR_8)).blend(y.add(y.rearrange(Reductions.XOR_8)), ODD_8);
+    private static FloatVector pair(float[] sums, int s, int j, int stride) {
+        return FloatVector.fromArray(S, sums, s + j * stride).add(FloatVector.fromArray(S, sums, s + (j + 8) * stride));
+    }
+
+    /** One row-token pair in the same order (rows past the last group of four). */
+    private static float packedDot(float[] w, int w0, float[] x, int t, int nPad, int c) {
+        return LaneMajor.dot(w, w0, 1, x, t, nPad, 16 * c);
     }
 
     private static float plainDot(float[] a, int aOff, float[] b, int bOff, int n) {

@@ -12,6 +12,7 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
+import org.jllm.kernels.LaneMajor;
 import org.jllm.kernels.Numbers;
 import org.jllm.kernels.WeightKernel;
 import org.jllm.kernels.scalar.ScalarWeightKernels;
@@ -68,6 +69,20 @@ final class VectorWeightKernels {
         @Override
         public void roundInput(float[] x, int xOff, int n, float[] dst, int dstOff) {
             scalar.roundInput(x, xOff, n, dst, dstOff);
+        }
+
+        /** {@code LaneMajor} order, as the scalar kernel arranges it. */
+        @Override
+        public void toTileOrder(float[] v, int off, int cols) {
+            laneMajor(v, off, cols);
+        }
+    }
+
+    private static void laneMajor(float[] v, int off, int cols) {
+        if (Transposes.AVAILABLE) {
+            Transposes.laneMajor(v, off, cols);
+        } else {
+            LaneMajor.arrange(v, off, cols);
         }
     }
 
@@ -209,6 +224,7 @@ final class VectorWeightKernels {
         public void toTileOrder(float[] v, int off, int cols) {
             if (L != 16 || cols % 32 != 0) {
                 ScalarWeightKernels.Bf16Kernel.pairsToTileOrder(v, off, cols);
+                laneMajor(v, off, cols);
                 return;
             }
             for (int b = off; b < off + cols; b += 32) {
@@ -218,6 +234,7 @@ final class VectorWeightKernels {
                 EVEN.selectFrom(lo, hi).intoArray(v, b + 16);
                 odd.intoArray(v, b);
             }
+            laneMajor(v, off, cols);
         }
 
         /**
