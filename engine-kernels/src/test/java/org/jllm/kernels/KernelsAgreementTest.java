@@ -375,7 +375,7 @@ class KernelsAgreementTest {
     void matMulTileGivesTheDotProducts(int cols) {
         Random r = new Random(cols + 99);
         for (int rows : new int[] {1, 7, 8, 17}) {
-            for (int n : new int[] {1, 2, 5, 17, 64, 70}) {
+            for (int n : new int[] {1, 2, 5, 17, 40, 64, 70, 100}) {
                 float[] w = random(r, rows * cols);
                 float[] x = random(r, n * cols);
                 float[] tile = w.clone();

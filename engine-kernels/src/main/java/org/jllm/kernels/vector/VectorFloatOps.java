@@ -76,7 +76,8 @@ final class VectorFloatOps implements FloatOps {
      * weight per row, column after column of lane class j (LaneMajor order: contiguous), and multiplies it with 16
      * tokens at once. 4 rows x 64 tokens take 16 FMAs per 4 vector loads and 4 broadcasts, about 2x the 4 x 4
      * dot-product form, whose full-vector loads of both operands bound it near half the FMA rate. Each pass sums in
-     * column order what lane j of dot sums, and the 16 sums are added in dot's butterfly order: dot's bits.
+     * column order what lane j of dot sums, and the 16 sums are added in dot's butterfly order: dot's bits. Blocks
+     * of fewer than 64 tokens (or their last vectors) take 4 rows x 1-3 vectors of tokens.
      */
 
     /** Whether rows of this length take the token-in-lane kernel (else the plain layout, summed by dot). */
@@ -134,8 +135,11 @@ final class VectorFloatOps implements FloatOps {
                 for (; v + 4 <= vectors; v += 4) {
                     pass4x4(tile, w0, cols, c, packed, x0 + 16 * v, nPad, sums, p0 + 16 * v);
                 }
-                for (; v < vectors; v++) {
-                    pass4x1(tile, w0, cols, c, packed, x0 + 16 * v, nPad, sums, p0 + 16 * v);
+                switch (vectors - v) {
+                    case 3 -> pass4x3(tile, w0, cols, c, packed, x0 + 16 * v, nPad, sums, p0 + 16 * v);
+                    case 2 -> pass4x2(tile, w0, cols, c, packed, x0 + 16 * v, nPad, sums, p0 + 16 * v);
+                    case 1 -> pass4x1(tile, w0, cols, c, packed, x0 + 16 * v, nPad, sums, p0 + 16 * v);
+                    default -> { }
                 }
             }
         }
@@ -224,30 +228,124 @@ final class VectorFloatOps implements FloatOps {
         d3.intoArray(sums, p3 + 48);
     }
 
+    /** {@link #pass4x4} for 48 tokens. */
+    private static void pass4x3(float[] w, int w0, int cols, int steps, float[] x, int x0, int nPad, float[] sums,
+                                int p0) {
+        int w1 = w0 + cols;
+        int w2 = w1 + cols;
+        int w3 = w2 + cols;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector c0 = a0;
+        FloatVector c1 = a0;
+        FloatVector c2 = a0;
+        FloatVector d0 = a0;
+        FloatVector d1 = a0;
+        FloatVector d2 = a0;
+        for (int i = 0, xo = x0; i < steps; i++, xo += nPad) {
+            FloatVector u0 = FloatVector.fromArray(S, x, xo);
+            FloatVector u1 = FloatVector.fromArray(S, x, xo + 16);
+            FloatVector u2 = FloatVector.fromArray(S, x, xo + 32);
+            FloatVector m0 = FloatVector.broadcast(S, w[w0 + i]);
+            a0 = m0.fma(u0, a0);
+            a1 = m0.fma(u1, a1);
+            a2 = m0.fma(u2, a2);
+            m0 = FloatVector.broadcast(S, w[w1 + i]);
+            b0 = m0.fma(u0, b0);
+            b1 = m0.fma(u1, b1);
+            b2 = m0.fma(u2, b2);
+            m0 = FloatVector.broadcast(S, w[w2 + i]);
+            c0 = m0.fma(u0, c0);
+            c1 = m0.fma(u1, c1);
+            c2 = m0.fma(u2, c2);
+            m0 = FloatVector.broadcast(S, w[w3 + i]);
+            d0 = m0.fma(u0, d0);
+            d1 = m0.fma(u1, d1);
+            d2 = m0.fma(u2, d2);
+        }
+        a0.intoArray(sums, p0);
+        a1.intoArray(sums, p0 + 16);
+        a2.intoArray(sums, p0 + 32);
+        b0.intoArray(sums, p0 + nPad);
+        b1.intoArray(sums, p0 + nPad + 16);
+        b2.intoArray(sums, p0 + nPad + 32);
+        c0.intoArray(sums, p0 + 2 * nPad);
+        c1.intoArray(sums, p0 + 2 * nPad + 16);
+        c2.intoArray(sums, p0 + 2 * nPad + 32);
+        d0.intoArray(sums, p0 + 3 * nPad);
+        d1.intoArray(sums, p0 + 3 * nPad + 16);
+        d2.intoArray(sums, p0 + 3 * nPad + 32);
+    }
+
+    /** {@link #pass4x4} for 32 tokens. */
+    private static void pass4x2(float[] w, int w0, int cols, int steps, float[] x, int x0, int nPad, float[] sums,
+                                int p0) {
+        int w1 = w0 + cols;
+        int w2 = w1 + cols;
+        int w3 = w2 + cols;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector c0 = a0;
+        FloatVector c1 = a0;
+        FloatVector d0 = a0;
+        FloatVector d1 = a0;
+        for (int i = 0, xo = x0; i < steps; i++, xo += nPad) {
+            FloatVector u0 = FloatVector.fromArray(S, x, xo);
+            FloatVector u1 = FloatVector.fromArray(S, x, xo + 16);
+            FloatVector m0 = FloatVector.broadcast(S, w[w0 + i]);
+            a0 = m0.fma(u0, a0);
+            a1 = m0.fma(u1, a1);
+            m0 = FloatVector.broadcast(S, w[w1 + i]);
+            b0 = m0.fma(u0, b0);
+            b1 = m0.fma(u1, b1);
+            m0 = FloatVector.broadcast(S, w[w2 + i]);
+            c0 = m0.fma(u0, c0);
+            c1 = m0.fma(u1, c1);
+            m0 = FloatVector.broadcast(S, w[w3 + i]);
+            d0 = m0.fma(u0, d0);
+            d1 = m0.fma(u1, d1);
+        }
+        a0.intoArray(sums, p0);
+        a1.intoArray(sums, p0 + 16);
+        b0.intoArray(sums, p0 + nPad);
+        b1.intoArray(sums, p0 + nPad + 16);
+        c0.intoArray(sums, p0 + 2 * nPad);
+        c1.intoArray(sums, p0 + 2 * nPad + 16);
+        d0.intoArray(sums, p0 + 3 * nPad);
+        d1.intoArray(sums, p0 + 3 * nPad + 16);
+    }
+
     /** {@link #pass4x4} for 16 tokens. */
     private static void pass4x1(float[] w, int w0, int cols, int steps, float[] x, int x0, int nPad, float[] sums,
                                 int p0) {
         int w1 = w0 + cols;
         int w2 = w1 + cols;
         int w3 = w2 + cols;
-        int p1 = p0 + nPad;
-        int p2 = p1 + nPad;
-        int p3 = p2 + nPad;
-        FloatVector a = FloatVector.zero(S);
-        FloatVector b = a;
-        FloatVector c = a;
-        FloatVector d = a;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector b0 = a0;
+        FloatVector c0 = a0;
+        FloatVector d0 = a0;
         for (int i = 0, xo = x0; i < steps; i++, xo += nPad) {
-            FloatVector u = FloatVector.fromArray(S, x, xo);
-            a = FloatVector.broadcast(S, w[w0 + i]).fma(u, a);
-            b = FloatVector.broadcast(S, w[w1 + i]).fma(u, b);
-            c = FloatVector.broadcast(S, w[w2 + i]).fma(u, c);
-            d = FloatVector.broadcast(S, w[w3 + i]).fma(u, d);
+            FloatVector u0 = FloatVector.fromArray(S, x, xo);
+            FloatVector m0 = FloatVector.broadcast(S, w[w0 + i]);
+            a0 = m0.fma(u0, a0);
+            m0 = FloatVector.broadcast(S, w[w1 + i]);
+            b0 = m0.fma(u0, b0);
+            m0 = FloatVector.broadcast(S, w[w2 + i]);
+            c0 = m0.fma(u0, c0);
+            m0 = FloatVector.broadcast(S, w[w3 + i]);
+            d0 = m0.fma(u0, d0);
         }
-        a.intoArray(sums, p0);
-        b.intoArray(sums, p1);
-        c.intoArray(sums, p2);
-        d.intoArray(sums, p3);
+        a0.intoArray(sums, p0);
+        b0.intoArray(sums, p0 + nPad);
+        c0.intoArray(sums, p0 + 2 * nPad);
+        d0.intoArray(sums, p0 + 3 * nPad);
     }
 
     /**
