@@ -7,8 +7,8 @@ public enum WeightLayout {
      */
     AS_STORED,
     /**
-     * Matrices of the types the kernels compute faster with interleaved rows (Q8_0, Q4_0, Q5_0, IQ4_NL, K-quants,
-     * IQ4_XS on 512-bit vectors) are copied once at load into that layout, off the Java heap: generation reads the
+     * Matrices of the types the kernels compute faster with interleaved rows (every quantized type,
+     * on 512-bit vectors) are copied once at load into that layout, off the Java heap: generation reads the
      * copy, prompt blocks and embedding look-ups still read the mapped file. Costs the copy's memory and time at load;
      * other types stay as stored.
      */

@@ -31,8 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * size ({@link #readBaseline}): weight bytes / time of a matVec over bytes / time of the read is the fraction of the
  * memory roofline a kernel reaches. Quantized types run on both paths ({@code path}): the integer kernels and the
  * float path of {@link org.jllm.kernels.DequantizingKernel}, and where the kernels have one, "interleaved": the
- * {@link RowInterleavedKernel} on a copy made in the setup (Q8_0, Q4_0, Q5_0, IQ4_NL, K-quants, IQ4_XS; other
- * types fall back to the integer kernel).
+ * {@link RowInterleavedKernel} on a copy made in the setup (every quantized type; the float
+ * types fall back to their kernel).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -18,7 +18,7 @@ abstract class Common {
     Integer threads;
 
     @Option(names = "--layout", defaultValue = "INTERLEAVED", description = "Weight layout in memory: "
-            + "INTERLEAVED (default: Q8_0, Q4_0, Q5_0, IQ4_NL, K-quant, IQ4_XS matrices copied at load into 32-row "
+            + "INTERLEAVED (default: quantized matrices copied at load into 32-row "
             + "groups, faster generation) or AS_STORED "
             + "(every matrix read in place from the mapped file).")
     org.jllm.WeightLayout layout;

@@ -15,8 +15,10 @@ import org.jllm.kernels.quant.IQ4_XSx32Kernel;
 import org.jllm.kernels.quant.Q2_Kx32Kernel;
 import org.jllm.kernels.quant.Q3_Kx32Kernel;
 import org.jllm.kernels.quant.Q4_0x32Kernel;
+import org.jllm.kernels.quant.Q4_1x32Kernel;
 import org.jllm.kernels.quant.Q4_Kx32Kernel;
 import org.jllm.kernels.quant.Q5_0x32Kernel;
+import org.jllm.kernels.quant.Q5_1x32Kernel;
 import org.jllm.kernels.quant.Q5_Kx32Kernel;
 import org.jllm.kernels.quant.Q6_Kx32Kernel;
 import org.jllm.kernels.quant.Q8_0x32Kernel;
@@ -27,7 +29,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Layouts of 32 interleaved rows (Q8_0, Q4_0, Q5_0, IQ4_NL, Q2_K-Q6_K, IQ4_XS): the same rows and products as the stored layout,
+ * Layouts of 32 interleaved rows (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K-Q6_K, IQ4_XS): the same rows and products as the stored layout,
  * and the vector kernels' bits.
  */
 class RowInterleavedKernelTest {
@@ -46,6 +48,8 @@ class RowInterleavedKernelTest {
             case IQ4_XS -> new IQ4_XSx32Kernel();
             case IQ4_NL -> new IQ4_NLx32Kernel();
             case Q5_0 -> new Q5_0x32Kernel();
+            case Q4_1 -> new Q4_1x32Kernel();
+            case Q5_1 -> new Q5_1x32Kernel();
             default -> throw new IllegalArgumentException(type.toString());
         };
     }
@@ -61,7 +65,9 @@ class RowInterleavedKernelTest {
                 Arguments.of(GgmlType.Q3_K, 256), Arguments.of(GgmlType.Q3_K, 768), Arguments.of(GgmlType.Q3_K, 2048),
                 Arguments.of(GgmlType.Q2_K, 256), Arguments.of(GgmlType.Q2_K, 2048),
                 Arguments.of(GgmlType.IQ4_NL, 32), Arguments.of(GgmlType.IQ4_NL, 2048),
-                Arguments.of(GgmlType.Q5_0, 32), Arguments.of(GgmlType.Q5_0, 96), Arguments.of(GgmlType.Q5_0, 2048));
+                Arguments.of(GgmlType.Q5_0, 32), Arguments.of(GgmlType.Q5_0, 96), Arguments.of(GgmlType.Q5_0, 2048),
+                Arguments.of(GgmlType.Q4_1, 32), Arguments.of(GgmlType.Q4_1, 96), Arguments.of(GgmlType.Q4_1, 2048),
+                Arguments.of(GgmlType.Q5_1, 32), Arguments.of(GgmlType.Q5_1, 96), Arguments.of(GgmlType.Q5_1, 2048));
     }
 
     /**
@@ -72,6 +78,7 @@ class RowInterleavedKernelTest {
         MemorySegment w = KernelsAgreementTest.randomWeights(r, type, rows, cols);
         int[] fields = type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.IQ4_NL
                 || type == GgmlType.Q5_0 ? new int[] {0}
+                : type == GgmlType.Q4_1 || type == GgmlType.Q5_1 ? new int[] {0, 2}
                 : KernelsAgreementTest.K_SCALE_FIELDS.get(type);
         int bb = type.bytesPerBlock();
         long blocks = w.byteSize() / bb;
@@ -125,6 +132,13 @@ class RowInterleavedKernelTest {
         assertEquals(w.get(I16, 33L * cols / 32 * 18), iw.get(I16, group1 + 2));
         assertEquals(w.get(ValueLayout.JAVA_BYTE, 33L * cols / 32 * 18 + 2 + 5),
                 iw.get(ValueLayout.JAVA_BYTE, group1 + Q4_0x32Kernel.VALUES_AT + 32 * 5 + 1));
+        // Q4_1: row 33's minimum and packed byte 5 of block 0 (group 1, row 1: byte lane 2).
+        MemorySegment w41 = weights(GgmlType.Q4_1, new Random(8), ROWS, cols);
+        MemorySegment iw41 = interleaved(scalar(GgmlType.Q4_1), w41, ROWS, cols);
+        long g41 = (long) cols / 32 * Q4_1x32Kernel.GROUP_BLOCK_BYTES;
+        assertEquals(w41.get(I16, 33L * cols / 32 * 20 + 2), iw41.get(I16, g41 + Q4_1x32Kernel.MINIMUMS_AT + 2));
+        assertEquals(w41.get(ValueLayout.JAVA_BYTE, 33L * cols / 32 * 20 + 4 + 5),
+                iw41.get(ValueLayout.JAVA_BYTE, g41 + Q4_1x32Kernel.VALUES_AT + 32 * 5 + 2));
         // Q4_K: row 34's dmin, the low 6 bits of its scale byte 5 (minimum 1) and value byte 70 (chunk 2, byte 6),
         // in byte lane 4 (rows 0-15 of a group in the even lanes); row 50's byte 70 in lane 5.
         MemorySegment k4 = weights(GgmlType.Q4_K, new Random(6), ROWS, 256);
@@ -204,6 +218,8 @@ class RowInterleavedKernelTest {
                 case Q4_0 -> w.asSlice(bb * b + 2, 16).fill((byte) 0xff); // every value 15 - 8 = 7
                 case IQ4_NL -> w.asSlice(bb * b + 2, 16).fill((byte) 0); // every level -127
                 case Q5_0 -> w.asSlice(bb * b + 2, 20).fill((byte) 0); // every value 0 - 16 = -16
+                case Q4_1 -> w.asSlice(bb * b + 4, 16).fill((byte) 0xff); // every value 15
+                case Q5_1 -> w.asSlice(bb * b + 4, 20).fill((byte) 0xff); // every value 31
                 case Q4_K -> w.asSlice(bb * b + 4, 140).fill((byte) 0xff); // scales 63, values 15
                 case Q5_K -> w.asSlice(bb * b + 4, 172).fill((byte) 0xff); // scales 63, values 31
                 case Q6_K -> w.asSlice(bb * b, 192).fill((byte) 0); // every value 0 - 32 = -32
@@ -246,7 +262,7 @@ class RowInterleavedKernelTest {
     void onlyVectorKernelsInterleave() {
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_0), "scalar lanes gain nothing from interleaving");
         assertNull(Kernels.scalar().rowInterleaved(GgmlType.Q4_K));
-        assertNull(Kernels.get().rowInterleaved(GgmlType.Q4_1));
-        assertNull(Kernels.get().rowInterleaved(GgmlType.Q5_1));
+        assertNull(Kernels.get().rowInterleaved(GgmlType.F16), "float rows stay as stored");
+        assertNull(Kernels.get().rowInterleaved(GgmlType.F32));
     }
 }

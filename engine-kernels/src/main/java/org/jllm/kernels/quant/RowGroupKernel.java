@@ -94,7 +94,8 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
                 long off = group + (long) b * groupBlockBytes;
                 acc = Math.fma((float) blockSum(w, off, i, lane, x, b), f16(w, off + 2L * i) * xd[b], acc);
                 if (dminAt > 0) {
-                    mins = Math.fma((float) minimumSum(w, off, i, x, b), f16(w, off + dminAt + 2L * i) * xd[b], mins);
+                    mins = Math.fma((float) minimumSum(w, off, i, x, b),
+                            f16(w, off + dminAt + 2L * i) * minimumScale(x, b), mins);
                 }
             }
             out[r] = dminAt > 0 ? acc - mins : acc;
@@ -138,8 +139,16 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
         return sum;
     }
 
+    /**
+     * The activations' factor of block b's minimum term, dmin * this * {@link #minimumSum}: their scale d_x for the
+     * K-quants; Q4_1 and Q5_1 take Q8_1's s = d_x * sum(x) instead.
+     */
+    protected float minimumScale(Activations x, int b) {
+        return x.scales()[b];
+    }
+
     /** Row i's exact sum over block b of its sub-block minimums times the activations' sums (Q8_K's per 16). */
-    private int minimumSum(MemorySegment w, long off, int i, Activations x, int b) {
+    protected int minimumSum(MemorySegment w, long off, int i, Activations x, int b) {
         int[] xsum = x.groupSums();
         int block = type().blockSize();
         int group = groupValues();

@@ -28,7 +28,7 @@ public final class VectorKernels extends Kernels {
     }
 
     /**
-     * Q8_0, Q4_0, Q5_0, IQ4_NL, the K-quants and IQ4_XS in groups of 32 rows, on 512-bit vectors only: the layouts' speed
+     * Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, the K-quants and IQ4_XS in groups of 32 rows, on 512-bit vectors only: the layouts' speed
      * comes from 32 int16 lanes.
      */
     @Override
@@ -39,7 +39,9 @@ public final class VectorKernels extends Kernels {
         return switch (type) {
             case Q8_0 -> q8_0x32;
             case Q4_0 -> q4_0x32;
+            case Q4_1 -> q4_1x32;
             case Q5_0 -> q5_0x32;
+            case Q5_1 -> q5_1x32;
             case Q2_K -> q2_Kx32;
             case Q3_K -> q3_Kx32;
             case Q4_K -> q4_Kx32;
@@ -53,7 +55,9 @@ public final class VectorKernels extends Kernels {
 
     private final RowInterleavedKernel q8_0x32 = Wide.AVAILABLE ? new VectorQ8_0x32Kernel() : null;
     private final RowInterleavedKernel q4_0x32 = Wide.AVAILABLE ? new VectorQ4_0x32Kernel() : null;
+    private final RowInterleavedKernel q4_1x32 = Wide.AVAILABLE ? new VectorQ4_1x32Kernel() : null;
     private final RowInterleavedKernel q5_0x32 = Wide.AVAILABLE ? new VectorQ5_0x32Kernel() : null;
+    private final RowInterleavedKernel q5_1x32 = Wide.AVAILABLE ? new VectorQ5_1x32Kernel() : null;
     private final RowInterleavedKernel q2_Kx32 = Wide.AVAILABLE ? new VectorQ2_Kx32Kernel() : null;
     private final RowInterleavedKernel q3_Kx32 = Wide.AVAILABLE ? new VectorQ3_Kx32Kernel() : null;
     private final RowInterleavedKernel q4_Kx32 = Wide.AVAILABLE ? new VectorQ4_Kx32Kernel() : null;

@@ -16,8 +16,8 @@ import org.jllm.kernels.quant.Q5_0x32Kernel;
  * {@link Q5_0x32Kernel}.
  */
 final class VectorQ5_0x32Kernel extends Q5_0x32Kernel {
-    private static final RowGroups.BlockSums SUMS = (w, off, x, b, work) -> blockSums(w, off, x.shorts(), b * 32,
-            work.partial, work.sums);
+    private static final RowGroups.BlockSums SUMS = (w, off, x, b, work) -> blockSums(w, off + HIGH_BITS_AT,
+            off + VALUES_AT, (short) 16, x.shorts(), b * 32, work.partial, work.sums);
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
@@ -25,10 +25,14 @@ final class VectorQ5_0x32Kernel extends Q5_0x32Kernel {
         RowGroups.matVec(w, cols, x, out, rowFrom, rowTo, 32, GROUP_BLOCK_BYTES, 0, SUMS);
     }
 
-    /** The 32 rows' exact block sums of the block at {@code off} into {@code sums[0..32)}. */
-    private static void blockSums(MemorySegment w, long off, short[] xq, int x0, short[] partial, int[] sums) {
+    /**
+     * The 32 rows' exact block sums of (q - centre) * x into {@code sums[0..32)}: fifth-bit bytes at {@code high},
+     * packed bytes at {@code values} (Q5_0 centres on 16, Q5_1 takes its values as they are).
+     */
+    static void blockSums(MemorySegment w, long high, long values, short centre, short[] xq, int x0, short[] partial,
+                          int[] sums) {
         for (int half = 0; half < 2; half++) {
-            eightColumns(w, off, half, xq, x0, partial);
+            eightColumns(w, high, values, centre, half, xq, x0, partial);
         }
         IntVector rows0 = IntVector.zero(Wide.I);
         IntVector rows1 = rows0;
@@ -45,21 +49,22 @@ final class VectorQ5_0x32Kernel extends Q5_0x32Kernel {
      * Bytes j = 8 half .. 8 half + 7: low nibbles (values j, fifth bit j of qh byte {@code half}) into
      * {@code partial[64 half..+32)}, high nibbles (values j + 16, qh byte 2 + half) into {@code [64 half + 32..+32)}.
      */
-    private static void eightColumns(MemorySegment w, long off, int half, short[] xq, int x0, short[] partial) {
-        ShortVector hLo = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, off + HIGH_BITS_AT + 32L * half,
+    private static void eightColumns(MemorySegment w, long high, long values, short centre, int half, short[] xq,
+                                     int x0, short[] partial) {
+        ShortVector hLo = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, high + 32L * half,
                 Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-        ShortVector hHi = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, off + HIGH_BITS_AT + 32L * (2 + half),
+        ShortVector hHi = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, high + 32L * (2 + half),
                 Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
         ShortVector lo = ShortVector.zero(Wide.S);
         ShortVector hi = lo;
         for (int s = 0; s < 8; s++) {
             int j = 8 * half + s;
-            ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, off + VALUES_AT + 32L * j,
+            ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * j,
                     Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
             ShortVector q0 = v.and((short) 15).or(hLo.lanewise(VectorOperators.LSHR, s).and((short) 1)
-                    .lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
+                    .lanewise(VectorOperators.LSHL, 4)).sub(centre);
             ShortVector q1 = v.lanewise(VectorOperators.LSHR, 4).or(hHi.lanewise(VectorOperators.LSHR, s)
-                    .and((short) 1).lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
+                    .and((short) 1).lanewise(VectorOperators.LSHL, 4)).sub(centre);
             lo = q0.mul(xq[x0 + j]).add(lo);
             hi = q1.mul(xq[x0 + 16 + j]).add(hi);
         }
