@@ -18,6 +18,14 @@ public abstract class MinimumRowGroupKernel extends RowGroupKernel {
         super(stored, groupBlockBytes, MINIMUMS_AT);
     }
 
+    /** Row i's F16 d and m (the stored block's first 4 bytes) to their places in the group's block. */
+    protected static void placeScaleAndMinimum(byte[] in, int i, byte[] out) {
+        out[2 * i] = in[0];
+        out[2 * i + 1] = in[1];
+        out[MINIMUMS_AT + 2 * i] = in[2];
+        out[MINIMUMS_AT + 2 * i + 1] = in[3];
+    }
+
     @Override
     protected final int minimum(MemorySegment w, long off, int i, int g) {
         return -1;

@@ -22,10 +22,7 @@ public class Q4_1x32Kernel extends MinimumRowGroupKernel {
 
     @Override
     protected void placeRow(byte[] in, int i, byte[] out) {
-        out[2 * i] = in[0];
-        out[2 * i + 1] = in[1];
-        out[MINIMUMS_AT + 2 * i] = in[2];
-        out[MINIMUMS_AT + 2 * i + 1] = in[3];
+        placeScaleAndMinimum(in, i, out);
         int lane = pairedLane(i);
         for (int j = 0; j < 16; j++) {
             out[VALUES_AT + ROWS * j + lane] = in[4 + j];

@@ -24,10 +24,7 @@ public class Q5_1x32Kernel extends MinimumRowGroupKernel {
 
     @Override
     protected void placeRow(byte[] in, int i, byte[] out) {
-        out[2 * i] = in[0];
-        out[2 * i + 1] = in[1];
-        out[MINIMUMS_AT + 2 * i] = in[2];
-        out[MINIMUMS_AT + 2 * i + 1] = in[3];
+        placeScaleAndMinimum(in, i, out);
         int lane = pairedLane(i);
         for (int k = 0; k < 4; k++) {
             out[HIGH_BITS_AT + ROWS * k + lane] = in[4 + k];

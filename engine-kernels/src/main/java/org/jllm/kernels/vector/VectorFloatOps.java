@@ -77,7 +77,8 @@ final class VectorFloatOps implements FloatOps {
      * tokens at once. 4 rows x 64 tokens take 16 FMAs per 4 vector loads and 4 broadcasts, about 2x the 4 x 4
      * dot-product form, whose full-vector loads of both operands bound it near half the FMA rate. Each pass sums in
      * column order what lane j of dot sums, and the 16 sums are added in dot's butterfly order: dot's bits. Blocks
-     * of fewer than 64 tokens (or their last vectors) take 4 rows x 1-3 vectors of tokens.
+     * of fewer than 64 tokens (or their last vectors) take 4 rows x 1-3 vectors of tokens. Each width is written out:
+     * accumulators must be locals (in an array they would be boxed).
      */
 
     /** Whether rows of this length take the token-in-lane kernel (else the plain layout, summed by dot). */
