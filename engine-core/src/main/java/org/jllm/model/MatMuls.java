@@ -116,9 +116,10 @@ public final class MatMuls implements WorkerPool.RangeTask {
                 }
                 float[] products = tile.products(n * m);
                 ops.matMulTile(wt, m, cols, packed, n, products);
-                for (int j = 0; j < m; j++) {
-                    for (int t = 0; t < n; t++) {
-                        out[t][r + j] = products[j * n + t];
+                for (int t = 0; t < n; t++) {
+                    float[] o = out[t];
+                    for (int j = 0; j < m; j++) {
+                        o[r + j] = products[j * n + t];
                     }
                 }
             }
