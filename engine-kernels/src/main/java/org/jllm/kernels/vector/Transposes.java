@@ -58,12 +58,13 @@ final class Transposes {
 
     /**
      * {@code packed[k nPad + t] = x[t cols + k]} for {@code t < n}, zero for {@code n <= t < nPad} (a multiple of
-     * 16): a block of tokens with the token in the lane. Only at 16 lanes.
+     * 16): a block of tokens with the token in the lane; in 16 x 16 transpositions where {@code wide} (16 lanes),
+     * else value by value.
      */
-    static void tokensInLanes(float[] x, int n, int cols, float[] packed, int nPad) {
+    static void tokensInLanes(float[] x, int n, int cols, float[] packed, int nPad, boolean wide) {
         int t = 0;
         int k16 = cols & ~15;
-        for (; t + 16 <= n; t += 16) {
+        for (; wide && t + 16 <= n; t += 16) {
             for (int k = 0; k < k16; k += 16) {
                 transpose16(x, t * cols + k, cols, packed, k * nPad + t, nPad);
             }

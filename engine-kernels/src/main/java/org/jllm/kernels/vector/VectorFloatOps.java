@@ -73,8 +73,8 @@ final class VectorFloatOps implements FloatOps {
     /*
      * Matrix products of a block of tokens, with the token in the lane: packTokens transposes the block
      * (packed[k nPad + t] = x[t][k], nPad = n rounded up to 16, zeros after n), and pass j of a tile broadcasts one
-     * weight per row, column after column of lane class j (LaneMajor order: contiguous), and multiplies it with 16
-     * tokens at once. 4 rows x 64 tokens take 16 FMAs per 4 vector loads and 4 broadcasts, about 2x the 4 x 4
+     * weight per row, column after column of lane class j (LaneMajor order: contiguous), and multiplies it with a
+     * vector of tokens (16 with AVX-512, 8 with AVX2). 4 rows x 64 tokens take 16 FMAs per 4 vector loads and 4 broadcasts, about 2x the 4 x 4
      * dot-product form, whose full-vector loads of both operands bound it near half the FMA rate. Each pass sums in
      * column order what lane j of dot sums, and the 16 sums are added in dot's butterfly order: dot's bits. Blocks
      * of fewer than 64 tokens (or their last vectors) take 4 rows x 1-3 vectors of tokens. Each width is written out:
@@ -83,7 +83,7 @@ final class VectorFloatOps implements FloatOps {
 
     /** Whether rows of this length take the token-in-lane kernel (else the plain layout, summed by dot). */
     private static boolean packs(int cols) {
-        return Transposes.AVAILABLE && cols % 16 == 0;
+        return 16 % L == 0 && cols % 16 == 0;
     }
 
     private static int padded(int n) {
@@ -98,7 +98,7 @@ final class VectorFloatOps implements FloatOps {
     @Override
     public void packTokens(float[] x, int n, int cols, float[] packed) {
         if (packs(cols)) {
-            Transposes.tokensInLanes(x, n, cols, packed, padded(n));
+            Transposes.tokensInLanes(x, n, cols, packed, padded(n), Transposes.AVAILABLE);
         } else {
             FloatOps.super.packTokens(x, n, cols, packed);
         }
@@ -123,7 +123,7 @@ final class VectorFloatOps implements FloatOps {
         }
         int nPad = padded(n);
         int c = cols >> 4;
-        int vectors = nPad >> 4;
+        int vectors = nPad / L;
         int grouped = rows & ~3;
         float[] sums = passSums(16 * rows * nPad);
         // Lane class outermost: pass j reads a sixteenth of the packed block, which stays in cache for all rows.
@@ -134,19 +134,19 @@ final class VectorFloatOps implements FloatOps {
                 int p0 = (j * rows + r) * nPad;
                 int v = 0;
                 for (; v + 4 <= vectors; v += 4) {
-                    pass4x4(tile, w0, cols, c, packed, x0 + 16 * v, nPad, sums, p0 + 16 * v);
+                    pass4x4(tile, w0, cols, c, packed, x0 + L * v, nPad, sums, p0 + L * v);
                 }
                 switch (vectors - v) {
-                    case 3 -> pass4x3(tile, w0, cols, c, packed, x0 + 16 * v, nPad, sums, p0 + 16 * v);
-                    case 2 -> pass4x2(tile, w0, cols, c, packed, x0 + 16 * v, nPad, sums, p0 + 16 * v);
-                    case 1 -> pass4x1(tile, w0, cols, c, packed, x0 + 16 * v, nPad, sums, p0 + 16 * v);
+                    case 3 -> pass4x3(tile, w0, cols, c, packed, x0 + L * v, nPad, sums, p0 + L * v);
+                    case 2 -> pass4x2(tile, w0, cols, c, packed, x0 + L * v, nPad, sums, p0 + L * v);
+                    case 1 -> pass4x1(tile, w0, cols, c, packed, x0 + L * v, nPad, sums, p0 + L * v);
                     default -> { }
                 }
             }
         }
         for (int r = 0; r < grouped; r++) {
             for (int v = 0; v < vectors; v++) {
-                combine(sums, r * nPad + 16 * v, rows * nPad, out, r * n + 16 * v, n - 16 * v);
+                combine(sums, r * nPad + L * v, rows * nPad, out, r * n + L * v, n - L * v);
             }
         }
         for (int r = grouped; r < rows; r++) {
@@ -157,9 +157,9 @@ final class VectorFloatOps implements FloatOps {
     }
 
     /**
-     * One pass: {@code steps} columns of 4 rows (from w0, {@code cols} apart) and 64 tokens (from x0, a column every
-     * nPad floats); for each row-token pair the products summed in column order into {@code sums} (rows nPad apart,
-     * 16 tokens a vector).
+     * One pass: {@code steps} columns of 4 rows (from w0, {@code cols} apart) and 4 vectors of tokens (from x0, a
+     * column every nPad floats); for each row-token pair the products summed in column order into {@code sums} (rows
+     * nPad apart, L tokens a vector).
      */
     private static void pass4x4(float[] w, int w0, int cols, int steps, float[] x, int x0, int nPad, float[] sums,
                                 int p0) {
@@ -187,9 +187,9 @@ final class VectorFloatOps implements FloatOps {
         FloatVector d3 = a0;
         for (int i = 0, xo = x0; i < steps; i++, xo += nPad) {
             FloatVector u0 = FloatVector.fromArray(S, x, xo);
-            FloatVector u1 = FloatVector.fromArray(S, x, xo + 16);
-            FloatVector u2 = FloatVector.fromArray(S, x, xo + 32);
-            FloatVector u3 = FloatVector.fromArray(S, x, xo + 48);
+            FloatVector u1 = FloatVector.fromArray(S, x, xo + L);
+            FloatVector u2 = FloatVector.fromArray(S, x, xo + 2 * L);
+            FloatVector u3 = FloatVector.fromArray(S, x, xo + 3 * L);
             FloatVector m = FloatVector.broadcast(S, w[w0 + i]);
             a0 = m.fma(u0, a0);
             a1 = m.fma(u1, a1);
@@ -212,24 +212,24 @@ final class VectorFloatOps implements FloatOps {
             d3 = m.fma(u3, d3);
         }
         a0.intoArray(sums, p0);
-        a1.intoArray(sums, p0 + 16);
-        a2.intoArray(sums, p0 + 32);
-        a3.intoArray(sums, p0 + 48);
+        a1.intoArray(sums, p0 + L);
+        a2.intoArray(sums, p0 + 2 * L);
+        a3.intoArray(sums, p0 + 3 * L);
         b0.intoArray(sums, p1);
-        b1.intoArray(sums, p1 + 16);
-        b2.intoArray(sums, p1 + 32);
-        b3.intoArray(sums, p1 + 48);
+        b1.intoArray(sums, p1 + L);
+        b2.intoArray(sums, p1 + 2 * L);
+        b3.intoArray(sums, p1 + 3 * L);
         c0.intoArray(sums, p2);
-        c1.intoArray(sums, p2 + 16);
-        c2.intoArray(sums, p2 + 32);
-        c3.intoArray(sums, p2 + 48);
+        c1.intoArray(sums, p2 + L);
+        c2.intoArray(sums, p2 + 2 * L);
+        c3.intoArray(sums, p2 + 3 * L);
         d0.intoArray(sums, p3);
-        d1.intoArray(sums, p3 + 16);
-        d2.intoArray(sums, p3 + 32);
-        d3.intoArray(sums, p3 + 48);
+        d1.intoArray(sums, p3 + L);
+        d2.intoArray(sums, p3 + 2 * L);
+        d3.intoArray(sums, p3 + 3 * L);
     }
 
-    /** {@link #pass4x4} for 48 tokens. */
+    /** {@link #pass4x4} for three vectors of tokens. */
     private static void pass4x3(float[] w, int w0, int cols, int steps, float[] x, int x0, int nPad, float[] sums,
                                 int p0) {
         int w1 = w0 + cols;
@@ -249,8 +249,8 @@ final class VectorFloatOps implements FloatOps {
         FloatVector d2 = a0;
         for (int i = 0, xo = x0; i < steps; i++, xo += nPad) {
             FloatVector u0 = FloatVector.fromArray(S, x, xo);
-            FloatVector u1 = FloatVector.fromArray(S, x, xo + 16);
-            FloatVector u2 = FloatVector.fromArray(S, x, xo + 32);
+            FloatVector u1 = FloatVector.fromArray(S, x, xo + L);
+            FloatVector u2 = FloatVector.fromArray(S, x, xo + 2 * L);
             FloatVector m0 = FloatVector.broadcast(S, w[w0 + i]);
             a0 = m0.fma(u0, a0);
             a1 = m0.fma(u1, a1);
@@ -269,20 +269,20 @@ final class VectorFloatOps implements FloatOps {
             d2 = m0.fma(u2, d2);
         }
         a0.intoArray(sums, p0);
-        a1.intoArray(sums, p0 + 16);
-        a2.intoArray(sums, p0 + 32);
+        a1.intoArray(sums, p0 + L);
+        a2.intoArray(sums, p0 + 2 * L);
         b0.intoArray(sums, p0 + nPad);
-        b1.intoArray(sums, p0 + nPad + 16);
-        b2.intoArray(sums, p0 + nPad + 32);
+        b1.intoArray(sums, p0 + nPad + L);
+        b2.intoArray(sums, p0 + nPad + 2 * L);
         c0.intoArray(sums, p0 + 2 * nPad);
-        c1.intoArray(sums, p0 + 2 * nPad + 16);
-        c2.intoArray(sums, p0 + 2 * nPad + 32);
+        c1.intoArray(sums, p0 + 2 * nPad + L);
+        c2.intoArray(sums, p0 + 2 * nPad + 2 * L);
         d0.intoArray(sums, p0 + 3 * nPad);
-        d1.intoArray(sums, p0 + 3 * nPad + 16);
-        d2.intoArray(sums, p0 + 3 * nPad + 32);
+        d1.intoArray(sums, p0 + 3 * nPad + L);
+        d2.intoArray(sums, p0 + 3 * nPad + 2 * L);
     }
 
-    /** {@link #pass4x4} for 32 tokens. */
+    /** {@link #pass4x4} for two vectors of tokens. */
     private static void pass4x2(float[] w, int w0, int cols, int steps, float[] x, int x0, int nPad, float[] sums,
                                 int p0) {
         int w1 = w0 + cols;
@@ -298,7 +298,7 @@ final class VectorFloatOps implements FloatOps {
         FloatVector d1 = a0;
         for (int i = 0, xo = x0; i < steps; i++, xo += nPad) {
             FloatVector u0 = FloatVector.fromArray(S, x, xo);
-            FloatVector u1 = FloatVector.fromArray(S, x, xo + 16);
+            FloatVector u1 = FloatVector.fromArray(S, x, xo + L);
             FloatVector m0 = FloatVector.broadcast(S, w[w0 + i]);
             a0 = m0.fma(u0, a0);
             a1 = m0.fma(u1, a1);
@@ -313,16 +313,16 @@ final class VectorFloatOps implements FloatOps {
             d1 = m0.fma(u1, d1);
         }
         a0.intoArray(sums, p0);
-        a1.intoArray(sums, p0 + 16);
+        a1.intoArray(sums, p0 + L);
         b0.intoArray(sums, p0 + nPad);
-        b1.intoArray(sums, p0 + nPad + 16);
+        b1.intoArray(sums, p0 + nPad + L);
         c0.intoArray(sums, p0 + 2 * nPad);
-        c1.intoArray(sums, p0 + 2 * nPad + 16);
+        c1.intoArray(sums, p0 + 2 * nPad + L);
         d0.intoArray(sums, p0 + 3 * nPad);
-        d1.intoArray(sums, p0 + 3 * nPad + 16);
+        d1.intoArray(sums, p0 + 3 * nPad + L);
     }
 
-    /** {@link #pass4x4} for 16 tokens. */
+    /** {@link #pass4x4} for one vector of tokens. */
     private static void pass4x1(float[] w, int w0, int cols, int steps, float[] x, int x0, int nPad, float[] sums,
                                 int p0) {
         int w1 = w0 + cols;
@@ -350,8 +350,8 @@ final class VectorFloatOps implements FloatOps {
     }
 
     /**
-     * Adds the 16 pass sums of 16 row-token pairs (at s + j stride) in dot's butterfly order, (s_j + s_j+8), then
-     * + 4, + 2, + 1, into out[o..o + min(16, count)).
+     * Adds the 16 pass sums of a vector of row-token pairs (at s + j stride) in dot's butterfly order,
+     * (s_j + s_j+8), then + 4, + 2, + 1, into out[o..o + min(L, count)).
      */
     private static void combine(float[] sums, int s, int stride, float[] out, int o, int count) {
         FloatVector t0 = pair(sums, s, 0, stride);
@@ -363,7 +363,7 @@ final class VectorFloatOps implements FloatOps {
         FloatVector t6 = pair(sums, s, 6, stride);
         FloatVector t7 = pair(sums, s, 7, stride);
         FloatVector v = t0.add(t4).add(t2.add(t6)).add(t1.add(t5).add(t3.add(t7)));
-        if (count >= 16) {
+        if (count >= L) {
             v.intoArray(out, o);
         } else {
             v.intoArray(out, o, S.indexInRange(0, count));
