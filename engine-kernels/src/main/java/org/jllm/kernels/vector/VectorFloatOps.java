@@ -74,8 +74,9 @@ final class VectorFloatOps implements FloatOps {
      * Matrix products of a block of tokens, with the token in the lane: packTokens transposes the block
      * (packed[k nPad + t] = x[t][k], nPad = n rounded up to 16, zeros after n), and pass j of a tile broadcasts one
      * weight per row, column after column of lane class j (LaneMajor order: contiguous), and multiplies it with a
-     * vector of tokens (16 with AVX-512, 8 with AVX2). 4 rows x 64 tokens take 16 FMAs per 4 vector loads and 4 broadcasts, about 2x the 4 x 4
-     * dot-product form, whose full-vector loads of both operands bound it near half the FMA rate. Each pass sums in
+     * vector of tokens (16 with AVX-512, 8 with AVX2). 4 rows x 4 token vectors take 16 FMAs per 4 vector loads and
+     * 4 broadcasts, about 2x the 4 x 4 dot-product form, whose full-vector loads of both operands bound it near half
+     * the FMA rate. Each pass sums in
      * column order what lane j of dot sums, and the 16 sums are added in dot's butterfly order: dot's bits. Blocks
      * of fewer than 64 tokens (or their last vectors) take 4 rows x 1-3 vectors of tokens. Each width is written out:
      * accumulators must be locals (in an array they would be boxed).
