@@ -37,8 +37,9 @@ public interface WeightKernel {
 
     /**
      * Rearranges {@code v[off..off+cols)}, a row as {@link #dequantizeRow} or {@link #roundInput} wrote it, into the
-     * column order in which the matrix-matrix path's 16 float lanes ({@code FloatOps.matMulTile}) add the products
-     * in the order of {@link #matVec}. Natural order (nothing to do) except where a type's dot product pairs values.
+     * column order in which the matrix-matrix path ({@code FloatOps.matMulTile}, which sums {@link LaneMajor} rows)
+     * adds the products in the order of {@link #matVec}: the float types' rows go to lane-major order (after BF16's
+     * pair order); quantized rows stay as they are (their matVec sums integers, which no float order reproduces).
      */
     default void toTileOrder(float[] v, int off, int cols) {
     }
