@@ -54,7 +54,7 @@ final class BenchCommand extends Common implements Callable<Integer> {
             }
             // Warm-up: one round with the measured prompt length, so the JIT has compiled the kernels of that block
             // shape (a shorter prompt takes other tile kernels) before the first measured round.
-            run(m, ctx, prompt, Math.min(gen, 8), vocab);
+            double[] first = run(m, ctx, prompt, Math.min(gen, 8), vocab);
             double[] pp = new double[reps];
             double[] tg = new double[reps];
             for (int r = 0; r < reps; r++) {
@@ -74,9 +74,9 @@ final class BenchCommand extends Common implements Callable<Integer> {
                                 + "\"pp_tps\": %.3f, \"pp_std\": %.3f, \"tg_tps\": %.3f, \"tg_std\": %.3f, "
                                 + "\"weight_bytes\": %d, \"bytes_per_token\": %d, \"read_bandwidth\": %.0f, "
                                 + "\"roofline_fraction\": %.4f, \"load_ms\": %.1f, \"peak_heap_bytes\": %d, "
-                                + "\"kv_cache\": \"%s\"}%n", modelOrDefault(model), m.threads(), prompt, gen,
-                        mean(pp), std(pp), tgMean, std(tg), weightBytes, readPerToken, bandwidth, roofline, loadMs,
-                        peakHeap, kvCache);
+                                + "\"kv_cache\": \"%s\", \"pp_first_tps\": %.3f, \"tg_first_tps\": %.3f}%n",
+                        modelOrDefault(model), m.threads(), prompt, gen, mean(pp), std(pp), tgMean, std(tg),
+                        weightBytes, readPerToken, bandwidth, roofline, loadMs, peakHeap, kvCache, first[0], first[1]);
             } else {
                 System.out.printf(Locale.ROOT, "model %s, %d threads, weights %.1f MiB, read per generated token "
                                 + "%.1f MiB%n", modelOrDefault(model), m.threads(), weightBytes / 1048576.0,
@@ -87,6 +87,8 @@ final class BenchCommand extends Common implements Callable<Integer> {
                         + "of it%n", m.threads(), bandwidth / 1e9, tgMean * readPerToken / 1e9, 100 * roofline);
                 System.out.printf(Locale.ROOT, "load %.0f ms; peak Java heap %.1f MiB (%s K/V cache)%n", loadMs,
                         peakHeap / 1048576.0, kvCache);
+                System.out.printf(Locale.ROOT, "first round, while the JIT compiles: pp %.2f, tg %.2f tokens/s%n",
+                        first[0], first[1]);
             }
         }
         return 0;

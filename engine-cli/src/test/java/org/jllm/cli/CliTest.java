@@ -87,6 +87,7 @@ class CliTest {
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertTrue(j.get("pp_tps").asDouble() > 0 && j.get("tg_tps").asDouble() > 0, r.out());
+        assertTrue(j.get("pp_first_tps").asDouble() > 0 && j.get("tg_first_tps").asDouble() > 0, r.out());
         assertEquals(Files.size(Path.of(STORIES)) > j.get("weight_bytes").asLong(), true, r.out());
         assertTrue(j.get("bytes_per_token").asLong() > 0 && j.get("read_bandwidth").asDouble() > 1e8, r.out());
     }
