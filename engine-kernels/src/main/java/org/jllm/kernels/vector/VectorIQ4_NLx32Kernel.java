@@ -16,7 +16,7 @@ import org.jllm.kernels.quant.IQ4_NLx32Kernel;
  */
 final class VectorIQ4_NLx32Kernel extends IQ4_NLx32Kernel {
     private static final RowGroups.BlockSums SUMS =
-            (w, off, x, b, work) -> blockSums(w, off + VALUES_AT, x.shorts(), b * 32, work.sums);
+            (w, off, x, b, work) -> blockSums(w, off + VALUES_AT, x.shorts(), b * 32, work.sums, 0);
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
@@ -24,8 +24,11 @@ final class VectorIQ4_NLx32Kernel extends IQ4_NLx32Kernel {
         RowGroups.matVec(w, cols, x, out, rowFrom, rowTo, 32, GROUP_BLOCK_BYTES, 0, SUMS);
     }
 
-    /** The 32 rows' exact block sums sum_j level_j * x_j (bytes from {@code values}) into {@code sums[0..32)}. */
-    private static void blockSums(MemorySegment w, long values, short[] xq, int x0, int[] sums) {
+    /**
+     * The 32 rows' exact block sums sum_j level_j * x_j (bytes from {@code values}) into {@code sums[at..at+32)}; IQ4_XS
+     * takes its 32-value blocks the same way.
+     */
+    static void blockSums(MemorySegment w, long values, short[] xq, int x0, int[] sums, int at) {
         IntVector rows0 = IntVector.zero(Wide.I);
         IntVector rows1 = rows0;
         for (int j = 0; j < 16; j++) {
@@ -37,7 +40,7 @@ final class VectorIQ4_NLx32Kernel extends IQ4_NLx32Kernel {
             rows0 = rows0.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
             rows1 = rows1.add(p.lanewise(VectorOperators.ASHR, 16));
         }
-        rows0.intoArray(sums, 0);
-        rows1.intoArray(sums, 16);
+        rows0.intoArray(sums, at);
+        rows1.intoArray(sums, at + 16);
     }
 }

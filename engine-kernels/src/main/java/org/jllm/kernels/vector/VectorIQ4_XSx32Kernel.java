@@ -3,7 +3,6 @@ package org.jllm.kernels.vector;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import org.jllm.kernels.Activations;
 import org.jllm.kernels.quant.IQ4_XSx32Kernel;
@@ -36,23 +35,15 @@ final class VectorIQ4_XSx32Kernel extends IQ4_XSx32Kernel {
 
     /**
      * Adds one block of 32 values (packed bytes at {@code values}, scale bytes at {@code sc}, activations from
-     * {@code xs[x0]}) to the 32 rows' sums.
+     * {@code xs[x0]}) to the 32 rows' sums; the block's own sums pass through {@code sums[32..64)}, free for a type
+     * without minimums.
      */
     private static void addBlock(MemorySegment w, long values, long sc, short[] xs, int x0, int[] sums) {
-        IntVector rows0 = IntVector.zero(Wide.I);
-        IntVector rows1 = rows0;
-        for (int j = 0; j < 16; j++) {
-            ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * j, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector lo = v.and((short) 15).selectFrom(Wide.LEVELS);
-            ShortVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(Wide.LEVELS);
-            IntVector p = lo.mul(xs[x0 + j]).add(hi.mul(xs[x0 + 16 + j])).reinterpretAsInts();
-            rows0 = rows0.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-            rows1 = rows1.add(p.lanewise(VectorOperators.ASHR, 16));
+        VectorIQ4_NLx32Kernel.blockSums(w, values, xs, x0, sums, 32);
+        for (int k = 0; k < 32; k += 16) {
+            IntVector.fromArray(Wide.I, sums, k).add(IntVector.fromArray(Wide.I, sums, 32 + k)
+                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + k, Wide.LE)
+                            .convertShape(VectorOperators.B2I, Wide.I, 0))).intoArray(sums, k);
         }
-        IntVector.fromArray(Wide.I, sums, 0).add(rows0.mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc,
-                Wide.LE).convertShape(VectorOperators.B2I, Wide.I, 0))).intoArray(sums, 0);
-        IntVector.fromArray(Wide.I, sums, 16).add(rows1.mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w,
-                sc + 16, Wide.LE).convertShape(VectorOperators.B2I, Wide.I, 0))).intoArray(sums, 16);
     }
 }
