@@ -86,10 +86,7 @@ public final class MatMuls implements WorkerPool.RangeTask {
         this.first = from;
         this.last = to;
         this.tokens = n;
-        int chunks = pool.threads() * 8;
-        int grain = Math.max(TILE_ROWS, (rows + chunks - 1) / chunks);
-        grain = (grain + TILE_ROWS - 1) / TILE_ROWS * TILE_ROWS;
-        pool.forRange(rows, grain, this);
+        pool.forRange(rows, TILE_ROWS, this);
         this.linears = null;
         this.outs = null;
     }

@@ -9,7 +9,7 @@ import org.jllm.runtime.WorkerPool;
  * is itself the pool's task, so a product allocates nothing. One per session; not thread-safe.
  */
 public final class MatVecs implements WorkerPool.RangeTask {
-    /** Below this many weight bytes per thread a product is not worth a fork-join. */
+    /** Below this many weight bytes a chunk of a product is not worth claiming. */
     private static final long MIN_BYTES_PER_CHUNK = 64 * 1024;
 
     private final WorkerPool pool;
@@ -65,10 +65,9 @@ public final class MatVecs implements WorkerPool.RangeTask {
         this.outs = o;
         this.first = from;
         this.last = to;
-        int threads = pool.threads();
-        long rowsPerMinChunk = Math.max(1, MIN_BYTES_PER_CHUNK * rows / Math.max(1, bytes));
-        int grain = (int) Math.max(rowsPerMinChunk, (rows + threads * 4L - 1) / (threads * 4L));
-        // Chunks start at multiples of 32 rows, as interleaved layouts need (when every matrix's rows are).
+        // The pool's chunks shrink towards the grain as the rows run out: a few weight pages, at a multiple of 32
+        // rows, as interleaved layouts need (when every matrix's rows are).
+        int grain = (int) Math.min(rows, Math.max(1, MIN_BYTES_PER_CHUNK * rows / Math.max(1, bytes)));
         grain = (grain + 31) & ~31;
         pool.forRange(rows, grain, this);
         this.linears = null;

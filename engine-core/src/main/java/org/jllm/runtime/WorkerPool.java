@@ -8,8 +8,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * jllm's own threads for splitting one operation (a matrix product) into row ranges: {@code threads - 1} daemon
  * workers plus the calling thread, which works too. Hand-off is a volatile generation counter the workers spin on
  * briefly before parking, and chunks are taken from an atomic counter, so a fork-join costs about a microsecond
- * when the workers are awake. It never uses the common ForkJoinPool, so an application's parallel streams do not
- * compete with inference.
+ * when the workers are awake. Chunks shrink as the range runs out (guided scheduling: a chunk is the remaining
+ * range over twice the thread count, at least the grain), so threads finish close together after few claims. It
+ * never uses the common ForkJoinPool, so an application's parallel streams do not compete with inference.
  *
  * <p>One operation runs at a time; a second thread that calls {@link #forRange} meanwhile (another session) runs its
  * operation alone on its own thread instead of waiting.
@@ -26,7 +27,7 @@ public final class WorkerPool implements AutoCloseable {
     private final int threads;
     private final Thread[] workers;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicInteger nextChunk = new AtomicInteger();
+    private final AtomicInteger nextStart = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile long generation;
     private volatile boolean closed;
@@ -76,8 +77,9 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} over [0, n) in chunks of {@code grain} on all threads; returns when every chunk is done.
-     * An exception thrown by the task is rethrown here.
+     * Runs {@code task} over [0, n) in chunks on all threads; returns when every chunk is done. Chunks start at
+     * multiples of {@code grain} and are at least that long (the last one may be shorter). An exception thrown by
+     * the task is rethrown here.
      */
     public void forRange(int n, int grain, RangeTask task) {
         if (threads == 1 || n <= grain || closed || !lock.tryLock()) {
@@ -89,7 +91,7 @@ public final class WorkerPool implements AutoCloseable {
             this.n = n;
             this.grain = grain;
             this.failure = null;
-            nextChunk.set(0);
+            nextStart.set(0);
             pending.set(workers.length);
             generation = generation + 1; // publishes the fields above
             for (Thread w : workers) {
@@ -116,9 +118,13 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void runChunks(RangeTask t, int n, int grain) {
-        for (int c = nextChunk.getAndIncrement(); (long) c * grain < n; c = nextChunk.getAndIncrement()) {
-            int from = c * grain;
-            t.run(from, Math.min(n, from + grain));
+        int share = 2 * threads;
+        for (int from = nextStart.get(); from < n; from = nextStart.get()) {
+            int size = Math.max(grain, (int) (((long) n - from + share - 1) / share));
+            int to = (int) Math.min(n, ((long) from + size + grain - 1) / grain * grain);
+            if (nextStart.compareAndSet(from, to)) {
+                t.run(from, to);
+            }
         }
     }
 
@@ -144,7 +150,7 @@ public final class WorkerPool implements AutoCloseable {
                 runChunks(task, n, grain);
             } catch (Throwable e) {
                 failure = e;
-                nextChunk.set(Integer.MAX_VALUE / 2); // stop handing out chunks
+                nextStart.set(Integer.MAX_VALUE); // stop handing out chunks
             } finally {
                 pending.decrementAndGet();
             }

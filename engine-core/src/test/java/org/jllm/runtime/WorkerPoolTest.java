@@ -15,13 +15,18 @@ import org.junit.jupiter.api.Test;
 
 class WorkerPoolTest {
 
+    /** Every index once, in chunks that start at a multiple of the grain and are at least that long but the last. */
     @Test
     void everyIndexRunsExactlyOnce() {
         try (WorkerPool pool = WorkerPool.create(3)) {
             for (int n : new int[] {1, 15, 16, 17, 1000, 4097}) {
                 AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                AtomicIntegerArray badChunks = new AtomicIntegerArray(1);
                 for (int round = 0; round < 50; round++) {
                     pool.forRange(n, 16, (from, to) -> {
+                        if (from % 16 != 0 || (to - from < 16 && to != n)) {
+                            badChunks.incrementAndGet(0);
+                        }
                         for (int i = from; i < to; i++) {
                             hits.incrementAndGet(i);
                         }
@@ -30,6 +35,7 @@ class WorkerPoolTest {
                 for (int i = 0; i < n; i++) {
                     assertEquals(50, hits.get(i), "n=" + n + " index " + i);
                 }
+                assertEquals(0, badChunks.get(0), "n=" + n + ": chunks off the grain");
             }
         }
     }
