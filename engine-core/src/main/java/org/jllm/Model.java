@@ -64,8 +64,22 @@ public final class Model implements AutoCloseable {
         return load(path, kernels, threads, WeightLayout.INTERLEAVED);
     }
 
-    /** As {@link #load(Path, Kernels, int)}, keeping the weights in {@code layout}. */
+    /**
+     * As {@link #load(Path, Kernels, int)}, keeping the weights in {@code layout}; interleaved copies are cached
+     * where {@link #defaultWeightCache()} says (by default nowhere).
+     */
     public static Model load(Path path, Kernels kernels, int threads, WeightLayout layout) throws IOException {
+        return load(path, kernels, threads, layout, defaultWeightCache());
+    }
+
+    /**
+     * As {@link #load(Path, Kernels, int, WeightLayout)}, keeping the {@link WeightLayout#INTERLEAVED} copies in
+     * {@code weightCache} between loads: the first load of a file writes them there (a file about the size of the
+     * model's quantized matrices), later loads map them instead of copying every weight again. Null: no cache.
+     * A cache that cannot be read or written is logged and skipped.
+     */
+    public static Model load(Path path, Kernels kernels, int threads, WeightLayout layout, Path weightCache)
+            throws IOException {
         long start = System.nanoTime();
         GgufFile file = GgufFile.open(path);
         Arena arena = Arena.ofShared();
@@ -75,7 +89,7 @@ public final class Model implements AutoCloseable {
             GgufWeights weights = new GgufWeights(file, kernels, layout == WeightLayout.INTERLEAVED ? arena : null);
             LanguageModel model = Architectures.forName(arch).build(weights);
             pool = WorkerPool.create(threads);
-            weights.interleave(pool);
+            weights.interleave(pool, weightCache);
             Tokenizer tokenizer = GgufTokenizers.load(file);
             if (tokenizer.vocabulary().size() != model.config().vocabularySize()) {
                 throw new org.jllm.model.ModelFormatException(path + ": the tokenizer has "
@@ -93,6 +107,12 @@ public final class Model implements AutoCloseable {
             file.close();
             throw e;
         }
+    }
+
+    /** The weight cache directory {@code -Djllm.weight.cache=DIR} names; null when it is not set or "none". */
+    public static Path defaultWeightCache() {
+        String dir = System.getProperty("jllm.weight.cache");
+        return dir == null || dir.isBlank() || dir.equals("none") ? null : Path.of(dir);
     }
 
     public ModelConfig config() {

@@ -23,11 +23,27 @@ abstract class Common {
             + "(every matrix read in place from the mapped file).")
     org.jllm.WeightLayout layout;
 
-    /** Loads a model with the chosen thread count and layout. */
+    @Option(names = "--weight-cache", paramLabel = "DIR|none", description = "Where interleaved weight copies are "
+            + "kept between runs, so that only the first load of a model copies its weights (default: "
+            + "-Djllm.weight.cache, else $XDG_CACHE_HOME/jllm or ~/.cache/jllm; none: no cache).")
+    String weightCache;
+
+    /** Loads a model with the chosen thread count, layout and weight cache. */
     org.jllm.Model loadModel(Path path) throws java.io.IOException {
         return org.jllm.Model.load(path, org.jllm.kernels.Kernels.get(),
                 threads != null ? threads : org.jllm.runtime.WorkerPool.defaultThreads(),
-                layout != null ? layout : org.jllm.WeightLayout.INTERLEAVED);
+                layout != null ? layout : org.jllm.WeightLayout.INTERLEAVED, weightCacheDirectory());
+    }
+
+    /** The --weight-cache directory, or the user's cache directory; null for none. */
+    Path weightCacheDirectory() {
+        String dir = weightCache != null ? weightCache : System.getProperty("jllm.weight.cache");
+        if (dir != null) {
+            return dir.isBlank() || dir.equals("none") ? null : Path.of(dir);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("jllm");
     }
 
     boolean verbose() {

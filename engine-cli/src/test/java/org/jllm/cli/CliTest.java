@@ -43,6 +43,28 @@ class CliTest {
         }
     }
 
+    /** The cache keeps the interleaved copies of a quantized model's matrices, and they give the same text. */
+    @Test
+    void weightCacheOptionSaysWhereInterleavedCopiesAreKept() throws Exception {
+        assumeTrue(org.jllm.kernels.Kernels.get().rowInterleaved(org.jllm.kernels.GgmlType.Q8_0) != null,
+                "skipped: these kernels have no interleaved layouts (needs the Vector API with 512-bit vectors)");
+        String model = MODELS.resolve(Common.DEFAULT_MODEL).toString();
+        Path cache = tmp.resolve("cache");
+        Run first = run("generate", "-m", model, "-p", "Once upon a time", "-n", "8", "--temperature", "0",
+                "--weight-cache", cache.toString());
+        assertEquals(0, first.code(), first.err());
+        try (var files = Files.list(cache)) {
+            assertEquals(1, files.filter(p -> p.toString().endsWith(".jllm-interleaved")).count());
+        }
+        Run second = run("generate", "-m", model, "-p", "Once upon a time", "-n", "8", "--temperature", "0",
+                "--weight-cache", cache.toString());
+        assertEquals(first.out(), second.out(), "the mapped cache generates the same text");
+        Run without = run("generate", "-m", model, "-p", "Once upon a time", "-n", "8", "--temperature", "0",
+                "--weight-cache", "none");
+        assertEquals(0, without.code(), without.err());
+        assertEquals(first.out(), without.out());
+    }
+
     @Test
     void tokenizePrintsIdsAsJson() {
         Run r = run("tokenize", "-m", STORIES, "-p", "Once upon a time");

@@ -1,6 +1,9 @@
 package org.jllm.model;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,42 +48,126 @@ public final class GgufWeights {
 
     /**
      * Allocates and fills the interleaved copies of the matrices handed out so far, split over {@code pool}; those
-     * linears must not be used before this returns (the model built from them is published after it).
+     * linears must not be used before this returns (the model built from them is published after it). With a cache
+     * directory the copies are mapped from the {@link InterleavedCache} file made by an earlier load when there is
+     * one, and made in a new cache file there when not (a cache that cannot be read or written is logged and
+     * skipped).
+     *
+     * @param cacheDirectory where interleaved copies are kept between loads, or null to make them anew every time
      */
-    public void interleave(WorkerPool pool) {
+    public void interleave(WorkerPool pool, Path cacheDirectory) {
         if (toInterleave.isEmpty()) {
             return;
         }
         long start = System.nanoTime();
-        int[] firstGroup = new int[toInterleave.size() + 1];
-        long bytes = 0;
-        for (int i = 0; i < toInterleave.size(); i++) {
-            Linear l = toInterleave.get(i);
-            firstGroup[i + 1] = firstGroup[i] + l.outFeatures() / l.interleavedKernel().rowsPerGroup();
-            bytes += l.interleavedKernel().interleavedBytes(l.outFeatures(), l.inFeatures());
+        List<Linear> linears = List.copyOf(toInterleave);
+        toInterleave.clear();
+        MemorySegment[] copies = null;
+        if (cacheDirectory != null) {
+            copies = fromCache(pool, linears, cacheDirectory);
         }
-        // Allocating touches every page of the copies (the arena zeroes them): split over the threads too.
-        pool.forRange(toInterleave.size(), 1, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                Linear l = toInterleave.get(i);
-                l.setInterleaved(interleaved.allocate(
-                        l.interleavedKernel().interleavedBytes(l.outFeatures(), l.inFeatures()), 64));
+        if (copies == null) {
+            MemorySegment[] anonymous = new MemorySegment[linears.size()];
+            // Allocating touches every page of the copies (the arena zeroes them): split over the threads too.
+            pool.forRange(linears.size(), 1, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    anonymous[i] = interleaved.allocate(InterleavedCache.bytes(linears.get(i)), 64);
+                }
+            });
+            fill(pool, linears, anonymous);
+            copies = anonymous;
+            LOG.debug("{}: interleaved {} matrices in {} ms", file.path(), linears.size(),
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+        for (int i = 0; i < linears.size(); i++) {
+            linears.get(i).setInterleaved(copies[i]);
+        }
+    }
+
+    /**
+     * The copies mapped from the cache in {@code directory}, made into a new cache file there when it has none;
+     * null when the cache cannot be read or written (logged).
+     */
+    private MemorySegment[] fromCache(WorkerPool pool, List<Linear> linears, Path directory) {
+        long start = System.nanoTime();
+        InterleavedCache cache;
+        MemorySegment data;
+        try {
+            cache = InterleavedCache.of(directory, file.path(), linears);
+            data = cache.map(interleaved);
+            if (data != null) {
+                LOG.debug("{}: mapped {} interleaved matrices from {} in {} ms", file.path(), linears.size(),
+                        cache.file(), (System.nanoTime() - start) / 1_000_000);
+                return slices(cache, data, linears);
             }
-        });
-        pool.forRange(firstGroup[toInterleave.size()], 16, (from, to) -> {
-            for (int i = 0; i < toInterleave.size(); i++) {
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: cannot read the interleaved weight cache in {} ({}); interleaving at load", file.path(),
+                    directory, e.toString());
+            return null;
+        }
+        InterleavedCache.Pending pending;
+        try {
+            pending = cache.create(interleaved);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: cannot create the interleaved weight cache {} ({}); interleaving at load without it",
+                    file.path(), cache.file(), e.toString());
+            return null;
+        }
+        MemorySegment[] copies = slices(cache, pending.data(), linears);
+        try {
+            fill(pool, linears, copies);
+        } catch (InternalError e) {
+            // A write to the mapped file failed (the disk filled up under it): make the copies in memory instead.
+            LOG.warn("{}: writing the interleaved weight cache {} failed ({}); interleaving at load without it",
+                    file.path(), cache.file(), e.toString());
+            discard(pending);
+            return null;
+        }
+        try {
+            pending.commit();
+            LOG.debug("{}: interleaved {} matrices into the new cache {} in {} ms", file.path(), linears.size(),
+                    cache.file(), (System.nanoTime() - start) / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: cannot save the interleaved weight cache {} ({}); the next load interleaves again",
+                    file.path(), cache.file(), e.toString());
+        }
+        return copies; // filled either way; the mapping outlives its deleted file
+    }
+
+    private static MemorySegment[] slices(InterleavedCache cache, MemorySegment data, List<Linear> linears) {
+        MemorySegment[] copies = new MemorySegment[linears.size()];
+        for (int i = 0; i < copies.length; i++) {
+            copies[i] = data.asSlice(cache.offset(i), InterleavedCache.bytes(linears.get(i)));
+        }
+        return copies;
+    }
+
+    private static void discard(InterleavedCache.Pending pending) {
+        try {
+            pending.discard();
+        } catch (IOException e) {
+            LOG.warn("cannot delete a partial interleaved weight cache: {}", e.toString());
+        }
+    }
+
+    /** Interleaves each matrix into its copy, split over the pool by groups of rows. */
+    private static void fill(WorkerPool pool, List<Linear> linears, MemorySegment[] copies) {
+        int[] firstGroup = new int[linears.size() + 1];
+        for (int i = 0; i < linears.size(); i++) {
+            Linear l = linears.get(i);
+            firstGroup[i + 1] = firstGroup[i] + l.outFeatures() / l.interleavedKernel().rowsPerGroup();
+        }
+        pool.forRange(firstGroup[linears.size()], 16, (from, to) -> {
+            for (int i = 0; i < linears.size(); i++) {
                 int lo = Math.max(from, firstGroup[i]);
                 int hi = Math.min(to, firstGroup[i + 1]);
                 if (lo < hi) {
-                    Linear l = toInterleave.get(i);
-                    l.interleavedKernel().interleave(l.weight().data(), l.inFeatures(), l.matVecData(),
+                    Linear l = linears.get(i);
+                    l.interleavedKernel().interleave(l.weight().data(), l.inFeatures(), copies[i],
                             lo - firstGroup[i], hi - firstGroup[i]);
                 }
             }
         });
-        LOG.debug("{}: interleaved {} matrices ({} MiB) in {} ms", file.path(), toInterleave.size(), bytes >> 20,
-                (System.nanoTime() - start) / 1_000_000);
-        toInterleave.clear();
     }
 
     public boolean has(String name) {

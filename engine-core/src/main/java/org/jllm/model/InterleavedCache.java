@@ -1,0 +1,230 @@
+package org.jllm.model;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import org.jllm.kernels.RowInterleavedKernel;
+
+/**
+ * A file that keeps a model's interleaved matrices between loads, so that a later load maps them (from the page
+ * cache: milliseconds) instead of copying every weight again (seconds for a 1 GB model). Layout: a
+ * {@value #HEADER_BYTES}-byte header (magic, format version, the key, the data's length), then each matrix's copy at
+ * its offset, in the order the model asks for them, each starting on a page.
+ *
+ * <p>The key is a SHA-256 of what the bytes depend on: the model file's size and modification time, every matrix's
+ * name, type, shape and kernel, and each kernel's layout as it interleaves a fixed test matrix (so a changed layout
+ * never reads an old file). A cache whose header does not match is ignored and rewritten. The file is written under
+ * a temporary name, forced to disk, then its header is written and it is renamed into place: a crash leaves no file
+ * that passes the check.
+ */
+final class InterleavedCache {
+    static final long HEADER_BYTES = 4096;
+    private static final byte[] MAGIC = "JLLM-ILV".getBytes(StandardCharsets.US_ASCII);
+    private static final int VERSION = 1;
+    private static final long ALIGN = 4096;
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final Path file;
+    private final byte[] key;
+    private final long[] offsets;
+    private final long dataBytes;
+
+    private InterleavedCache(Path file, byte[] key, long[] offsets, long dataBytes) {
+        this.file = file;
+        this.key = key;
+        this.offsets = offsets;
+        this.dataBytes = dataBytes;
+    }
+
+    /** The cache of {@code model}'s matrices {@code linears} (all interleaved) in {@code directory}. */
+    static InterleavedCache of(Path directory, Path model, List<Linear> linears) throws IOException {
+        long[] offsets = new long[linears.size()];
+        long at = 0;
+        for (int i = 0; i < linears.size(); i++) {
+            offsets[i] = at;
+            at += (bytes(linears.get(i)) + ALIGN - 1) / ALIGN * ALIGN;
+        }
+        byte[] key = key(model, linears);
+        String name = model.getFileName().toString().replaceFirst("\\.gguf$", "");
+        Path file = directory.resolve(name + "-" + HexFormat.of().formatHex(key, 0, 8) + ".jllm-interleaved");
+        return new InterleavedCache(file, key, offsets, at);
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Byte offset of matrix {@code i}'s copy in the data. */
+    long offset(int i) {
+        return offsets[i];
+    }
+
+    long dataBytes() {
+        return dataBytes;
+    }
+
+    static long bytes(Linear l) {
+        return l.interleavedKernel().interleavedBytes(l.outFeatures(), l.inFeatures());
+    }
+
+    /** The data of a complete cache made for this key, mapped read-only into {@code arena}; null if there is none. */
+    MemorySegment map(Arena arena) throws IOException {
+        if (!Files.isRegularFile(file) || Files.size(file) != HEADER_BYTES + dataBytes) {
+            return null;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer header = ByteBuffer.allocate(MAGIC.length + 4 + key.length + 8).order(ByteOrder.LITTLE_ENDIAN);
+            while (header.hasRemaining() && ch.read(header, header.position()) > 0) {
+                // read until the header is complete or the file ends
+            }
+            header.flip();
+            if (header.remaining() < header.capacity()) {
+                return null;
+            }
+            byte[] magic = new byte[MAGIC.length];
+            header.get(magic);
+            int version = header.getInt();
+            byte[] stored = new byte[key.length];
+            header.get(stored);
+            long length = header.getLong();
+            if (!MessageDigest.isEqual(magic, MAGIC) || version != VERSION || !MessageDigest.isEqual(stored, key)
+                    || length != dataBytes) {
+                return null;
+            }
+            return ch.map(FileChannel.MapMode.READ_ONLY, HEADER_BYTES, dataBytes, arena);
+        }
+    }
+
+    /**
+     * A new cache file under a temporary name in the cache's directory, its data mapped read-write into
+     * {@code arena} for the copies to be made in place; {@link Pending#commit} makes it the cache.
+     */
+    Pending create(Arena arena) throws IOException {
+        Path dir = file.getParent();
+        Files.createDirectories(dir);
+        long free = Files.getFileStore(dir).getUsableSpace();
+        if (free < HEADER_BYTES + dataBytes + (64L << 20)) {
+            throw new IOException("only " + (free >> 20) + " MiB free in " + dir + ", the cache needs "
+                    + ((HEADER_BYTES + dataBytes) >> 20) + " MiB");
+        }
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            writeFully(ch, ByteBuffer.allocate(1), HEADER_BYTES + dataBytes - 1); // the file's full length
+            return new Pending(tmp, ch.map(FileChannel.MapMode.READ_WRITE, HEADER_BYTES, dataBytes, arena));
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /** A cache file being filled: {@link #data} holds the copies at their {@link #offset}s. */
+    final class Pending {
+        private final Path tmp;
+        private final MemorySegment data;
+
+        private Pending(Path tmp, MemorySegment data) {
+            this.tmp = tmp;
+            this.data = data;
+        }
+
+        MemorySegment data() {
+            return data;
+        }
+
+        /** Forces the data to disk, then writes the header and renames the file into place. */
+        void commit() throws IOException {
+            try {
+                data.force();
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ByteBuffer header = ByteBuffer.allocate((int) HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                    header.put(MAGIC).putInt(VERSION).put(key).putLong(dataBytes).clear();
+                    writeFully(ch, header, 0);
+                    ch.force(false);
+                }
+                try {
+                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                discard();
+            }
+        }
+
+        /** Deletes the temporary file (a mapping of it stays valid until its arena closes). */
+        void discard() throws IOException {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer src, long position) throws IOException {
+        long p = position;
+        while (src.hasRemaining()) {
+            p += ch.write(src, p);
+        }
+    }
+
+    private static byte[] key(Path model, List<Linear> linears) throws IOException {
+        MessageDigest sha = sha256();
+        update(sha, "jllm interleaved weights " + VERSION + "\n" + Files.size(model) + " "
+                + Files.getLastModifiedTime(model).toMillis() + "\n");
+        Set<Class<?>> fingerprinted = new HashSet<>();
+        for (Linear l : linears) {
+            RowInterleavedKernel k = l.interleavedKernel();
+            update(sha, l.weight().name() + " " + l.weight().type() + " " + l.inFeatures() + "x" + l.outFeatures()
+                    + " " + k.getClass().getName() + "\n");
+            if (fingerprinted.add(k.getClass())) {
+                sha.update(layoutFingerprint(k));
+            }
+        }
+        return sha.digest();
+    }
+
+    /**
+     * The kernel's interleaving of one group of rows of one block of fixed pseudo-random bytes: changes whenever the
+     * layout does.
+     */
+    private static byte[] layoutFingerprint(RowInterleavedKernel k) {
+        int rows = k.rowsPerGroup();
+        int cols = k.type().blockSize();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment src = arena.allocate(k.type().bytesFor((long) rows * cols));
+            long state = 0x9E3779B97F4A7C15L;
+            for (long i = 0; i + 8 <= src.byteSize(); i += 8) {
+                state = state * 6364136223846793005L + 1442695040888963407L;
+                src.set(I64, i, state);
+            }
+            MemorySegment dst = arena.allocate(k.interleavedBytes(rows, cols));
+            k.interleave(src, cols, dst, 0, 1);
+            return sha256().digest(dst.toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    private static void update(MessageDigest sha, String s) {
+        sha.update(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
