@@ -322,7 +322,11 @@ final class GgufParser {
 
     private String string(String what) throws GgufFormatException {
         long at = pos;
-        long len = u64("length of " + what);
+        if (8 > size - pos) { // not need(): its message would be built for every string of a vocabulary
+            throw fail(pos, "file ends inside the length of " + what + " (needs 8 bytes, " + (size - pos) + " left)");
+        }
+        long len = seg.get(U64, pos);
+        pos += 8;
         if (len < 0 || len > MAX_STRING_BYTES || len > remaining()) {
             throw fail(at, what + " is a string of " + Long.toUnsignedString(len) + " bytes, but only "
                     + remaining() + " bytes are left in the file");

@@ -118,6 +118,10 @@ class GgufFileTest {
         expectFailure(new GgufBytes().header(3, 0, 1).str("k").u32(8).u64(1L << 40).toByteArray(), "string of");
         expectFailure(new GgufBytes().header(3, 0, 1).str("k").u32(9).u32(6).u64(1L << 35).toByteArray(),
                 "claims");
+        expectFailure(new GgufBytes().header(3, 0, 1).str("k").u32(8).u32(3).toByteArray(),
+                "file ends inside the length of");
+        expectFailure(new GgufBytes().header(3, 0, 1).str("k").u32(9).u32(8).u64(2).str("abcdefghij").u16(1).toByteArray(),
+                "file ends inside the length of");
         expectFailure(new GgufBytes().header(3, 0, 1).str("k").u32(42).toByteArray(), "unknown value type 42");
         expectFailure(new GgufBytes().header(3, 0, 1).str("k").u32(7).u8(2).toByteArray(), "bool");
         expectFailure(new GgufBytes().header(3, 0, 2).str("k").u32(0).u8(1).str("k").u32(0).u8(1).toByteArray(),
