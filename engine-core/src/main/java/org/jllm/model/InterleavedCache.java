@@ -29,9 +29,10 @@ import org.jllm.kernels.RowInterleavedKernel;
  *
  * <p>The key is a SHA-256 of what the bytes depend on: the model file's size and modification time, every matrix's
  * name, type, shape and kernel, and each kernel's layout as it interleaves a fixed test matrix (so a changed layout
- * never reads an old file). A cache whose header does not match is ignored and rewritten. The file is written under
- * a temporary name, forced to disk, then its header is written and it is renamed into place: a crash leaves no file
- * that passes the check.
+ * never reads an old file). The file is named after the model (its file name and a hash of its path) and the key. A
+ * cache whose header does not match is ignored and rewritten, and writing a model's cache deletes its caches for
+ * other keys. It is written under a temporary name, forced to disk, then its header is written and it is renamed into
+ * place: a crash leaves no file that passes the check.
  */
 final class InterleavedCache {
     static final long HEADER_BYTES = 4096;
@@ -40,16 +41,22 @@ final class InterleavedCache {
     private static final long ALIGN = 4096;
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    private static final String SUFFIX = ".jllm-interleaved";
+    /** Temporary files older than this are left by a process that died while writing. */
+    private static final long ABANDONED_MILLIS = 3_600_000;
+
     private final Path file;
     private final byte[] key;
     private final long[] offsets;
     private final long dataBytes;
+    private final String prefix;
 
-    private InterleavedCache(Path file, byte[] key, long[] offsets, long dataBytes) {
+    private InterleavedCache(Path file, byte[] key, long[] offsets, long dataBytes, String prefix) {
         this.file = file;
         this.key = key;
         this.offsets = offsets;
         this.dataBytes = dataBytes;
+        this.prefix = prefix;
     }
 
     /** The cache of {@code model}'s matrices {@code linears} (all interleaved) in {@code directory}. */
@@ -61,9 +68,19 @@ final class InterleavedCache {
             at += (bytes(linears.get(i)) + ALIGN - 1) / ALIGN * ALIGN;
         }
         byte[] key = key(model, linears);
+        String prefix = prefix(model);
+        Path file = directory.resolve(prefix + HexFormat.of().formatHex(key, 0, 8) + SUFFIX);
+        return new InterleavedCache(file, key, offsets, at, prefix);
+    }
+
+    /**
+     * The start of the cache file names of {@code model}: its file name and a hash of its absolute path, so that
+     * models of the same name in other folders keep caches of their own and a model's older caches can be found.
+     */
+    private static String prefix(Path model) {
         String name = model.getFileName().toString().replaceFirst("\\.gguf$", "");
-        Path file = directory.resolve(name + "-" + HexFormat.of().formatHex(key, 0, 8) + ".jllm-interleaved");
-        return new InterleavedCache(file, key, offsets, at);
+        byte[] path = sha256().digest(model.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+        return name + "-" + HexFormat.of().formatHex(path, 0, 4) + "-";
     }
 
     Path file() {
@@ -123,6 +140,7 @@ final class InterleavedCache {
             throw new IOException("only " + (free >> 20) + " MiB free in " + dir + ", the cache needs "
                     + ((HEADER_BYTES + dataBytes) >> 20) + " MiB");
         }
+        removeOutdated(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             writeFully(ch, ByteBuffer.allocate(1), HEADER_BYTES + dataBytes - 1); // the file's full length
@@ -130,6 +148,26 @@ final class InterleavedCache {
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+    }
+
+    /**
+     * Deletes this model's caches made for other keys (an older version of the file, other kernels) and temporary
+     * files abandoned by a process that died while writing one, so a model keeps one cache file. A process still
+     * mapping a deleted file keeps reading it.
+     */
+    private void removeOutdated(Path dir) throws IOException {
+        long now = System.currentTimeMillis();
+        try (var files = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
+            for (Path p : files) {
+                String name = p.getFileName().toString();
+                boolean outdated = name.endsWith(SUFFIX) && !p.equals(file);
+                boolean abandoned = name.endsWith(".tmp")
+                        && now - Files.getLastModifiedTime(p).toMillis() > ABANDONED_MILLIS;
+                if (outdated || abandoned) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 

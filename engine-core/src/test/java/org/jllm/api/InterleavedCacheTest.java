@@ -3,6 +3,7 @@ package org.jllm.api;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -79,17 +80,40 @@ class InterleavedCacheTest {
     }
 
     @Test
-    void aChangedModelFileGetsItsOwnCache() throws Exception {
+    void aChangedModelFileReplacesItsCache() throws Exception {
         Path cache = dir.resolve("cache");
         logits(cache);
         Path first = onlyCacheFile(cache);
+        String name = first.getFileName().toString();
+        String prefix = name.substring(0, name.lastIndexOf('-') + 1);
+        Path abandoned = Files.writeString(cache.resolve(prefix + "0.jllm-interleaved1.tmp"), "x");
+        Files.setLastModifiedTime(abandoned, FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+        Path writing = Files.writeString(cache.resolve(prefix + "1.jllm-interleaved2.tmp"), "x");
         Files.setLastModifiedTime(model, FileTime.fromMillis(Files.getLastModifiedTime(model).toMillis() - 60_000));
         logits(cache);
+        assertTrue(Files.notExists(abandoned), "a temporary file two hours old is deleted");
+        Files.delete(writing); // one being written by another process is not
+        assertNotEquals(first, onlyCacheFile(cache), "a new key, the old cache deleted");
+    }
+
+    @Test
+    void modelsOfTheSameNameInOtherFoldersKeepTheirOwnCaches() throws Exception {
+        Path cache = dir.resolve("cache");
+        Path other = Files.copy(model, Files.createDirectory(dir.resolve("other")).resolve("model.gguf"));
+        Files.setLastModifiedTime(other, Files.getLastModifiedTime(model));
+        logits(cache);
+        Path first = onlyCacheFile(cache);
+        Path second;
+        Model.load(other, Kernels.get(), 2, WeightLayout.INTERLEAVED, cache).close();
         try (Stream<Path> files = Files.list(cache)) {
-            List<Path> all = files.toList();
+            List<Path> all = files.sorted().toList();
             assertEquals(2, all.size(), all.toString());
-            assertNotEquals(first, all.stream().filter(p -> !p.equals(first)).findFirst().orElseThrow());
+            second = all.get(0).equals(first) ? all.get(1) : all.get(0);
         }
+        Object firstKey = fileKey(first);
+        logits(cache);
+        assertEquals(firstKey, fileKey(first), "the first model's cache is still there and mapped");
+        assertTrue(Files.exists(second));
     }
 
     @Test
