@@ -7,8 +7,9 @@ import org.jllm.kernels.Numbers;
 
 /**
  * Causal grouped-query attention of one query position over a {@link KvCache}, with the buffers it needs (one per
- * session; not thread-safe), split by K/V heads over a {@link WorkerPool}. Positions are the outer loop, so the cache
- * is streamed once per layer and an F16 row is converted once for all the heads that read it.
+ * session; not thread-safe), split by K/V heads over a {@link WorkerPool}; a block of prompt tokens is split by
+ * (token, K/V head) pairs in one fork-join instead ({@link #applyBlock}). Positions are the outer loop, so the cache
+ * is streamed once per head group and an F16 row is converted once for all the heads that read it.
  *
  * <p>Orders and roundings are llama.cpp's: the weighted sum of values keeps 16 partial sums per head (position t
  * goes to partial sum t mod 16) combined by halving at the end, the order of its matmul of the probabilities with the
@@ -40,6 +41,9 @@ public final class Attention implements WorkerPool.RangeTask {
     private float[] q;
     private float[] att;
     private boolean batched;
+    /** The block being run by {@link #applyBlock}: its queries and outputs; null for one token. */
+    private float[][] block;
+    private float[][] blockAtt;
 
     /** {@code pool}: the threads the K/V heads are split over, or null for the calling thread alone. */
     public Attention(int heads, int kvHeads, int headDim, int contextLength, WorkerPool pool) {
@@ -94,6 +98,7 @@ public final class Attention implements WorkerPool.RangeTask {
         this.q = qs;
         this.att = att;
         this.batched = batched;
+        this.block = null;
         // Below some work per head a fork-join costs more than it saves.
         if (pool == null || (long) (pos + 1) * headDim * (heads / kvHeads) < MIN_WORK_PER_KV_HEAD) {
             run(0, kvHeads);
@@ -106,29 +111,114 @@ public final class Attention implements WorkerPool.RangeTask {
         this.att = null;
     }
 
-    /** K/V heads [from, to) with their query heads. */
+    /**
+     * {@link #apply} for the {@code n} tokens of a block at positions {@code pos..pos + n - 1}, whose keys and values
+     * are in the cache: token i's query {@code q[i]}, output {@code att[i]}. One fork-join splits all (token, K/V
+     * head) pairs over the pool, each thread with scratch of its own; every pair is computed as {@link #apply} does.
+     */
+    public void applyBlock(FloatOps ops, KvCache kv, int layer, int pos, int n, float[][] q, float[][] att,
+                           boolean batched) {
+        this.ops = ops;
+        this.kv = kv;
+        this.layer = layer;
+        this.pos = pos;
+        this.block = q;
+        this.blockAtt = att;
+        this.batched = batched;
+        int pairs = n * kvHeads;
+        if (pool == null) {
+            run(0, pairs);
+        } else {
+            pool.forRange(pairs, 1, this);
+        }
+        this.ops = null;
+        this.kv = null;
+        this.block = null;
+        this.blockAtt = null;
+    }
+
+    /** K/V heads [from, to) with their query heads; for a block, (token, K/V head) pairs [from, to), token-major. */
     @Override
     public void run(int from, int to) {
+        if (block == null) {
+            attend(pos, q, att, from, to, scores, lanes, from * (heads / kvHeads), null);
+            return;
+        }
+        Scratch scratch = SCRATCH.get().fit(heads / kvHeads, contextLength, headDim, kv.kvDim());
+        boolean half = kv.type() == KvCacheType.F16;
+        int group = heads / kvHeads;
+        for (int pair = from; pair < to; pair++) {
+            int token = pair / kvHeads;
+            int head = pair % kvHeads;
+            float[] qs = block[token];
+            if (half) {
+                // The group's query heads, rounded to F16 at their own places of the scratch query.
+                int at = head * group * headDim;
+                for (int i = at; i < at + group * headDim; i++) {
+                    scratch.query[i] = Numbers.roundToF16(qs[i]);
+                }
+                qs = scratch.query;
+            }
+            attend(pos + token, qs, blockAtt[token], head, head + 1, scratch.scores, scratch.lanes, 0, scratch.row);
+        }
+    }
+
+    /** Per-thread buffers of {@link #applyBlock}: one K/V head's group of query heads at a time. */
+    private static final class Scratch {
+        float[] scores = new float[0];
+        float[] lanes = new float[0];
+        float[] query = new float[0];
+        float[] row = new float[0];
+
+        Scratch fit(int group, int contextLength, int headDim, int kvDim) {
+            if (scores.length < group * contextLength) {
+                scores = new float[group * contextLength];
+            }
+            if (lanes.length < group * LANES * headDim) {
+                lanes = new float[group * LANES * headDim];
+            }
+            if (query.length < kvDim * group) {
+                query = new float[kvDim * group];
+            }
+            if (row.length < kvDim) {
+                row = new float[kvDim];
+            }
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * The query {@code q} at {@code pos} for K/V heads [from, to) and their query heads into {@code att}. Query head
+     * h keeps its scores at {@code scores[(h - h0 + slot) * contextLength]} and its partial sums at
+     * {@code lanes[(h - h0 + slot) * LANES * headDim]}, h0 the first query head; {@code row}: where an F16 cache's
+     * rows are converted, or null for the cache's own buffer (threads then split the heads of one position).
+     */
+    private void attend(int pos, float[] q, float[] att, int from, int to, float[] scores, float[] lanes, int slot,
+                        float[] row) {
         int group = heads / kvHeads;
         float scale = 1f / (float) Math.sqrt(headDim); // llama.cpp's 1.0f/sqrtf(n_embd_head)
         boolean half = kv.type() == KvCacheType.F16;
         int h0 = from * group;
         int h1 = to * group;
+        int s0 = slot - h0;
         int kvFrom = from * headDim;
         int kvLength = (to - from) * headDim;
         for (int t = 0; t <= pos; t++) {
-            float[] keys = kv.keyRow(layer, t, kvFrom, kvLength);
-            int row = kv.rowOffset(t);
+            float[] keys = row == null ? kv.keyRow(layer, t, kvFrom, kvLength)
+                    : kv.keyRow(layer, t, kvFrom, kvLength, row);
+            int at = kv.rowOffset(t);
             for (int h = h0; h < h1; h++) {
-                int k = row + (h / group) * headDim;
+                int k = at + (h / group) * headDim;
                 float dot = half ? halfDot(ops, q, h * headDim, keys, k, headDim)
                         : batched ? ops.dotInSteps(q, h * headDim, keys, k, headDim)
                         : ops.dot(q, h * headDim, keys, k, headDim);
-                scores[h * contextLength + t] = dot * scale;
+                scores[(s0 + h) * contextLength + t] = dot * scale;
             }
         }
         for (int h = h0; h < h1; h++) {
-            int s = h * contextLength;
+            int s = (s0 + h) * contextLength;
             ops.softmax(scores, s, pos + 1);
             if (half) {
                 for (int t = 0; t <= pos; t++) {
@@ -136,18 +226,19 @@ public final class Attention implements WorkerPool.RangeTask {
                 }
             }
         }
-        Arrays.fill(lanes, h0 * LANES * headDim, h1 * LANES * headDim, 0f);
+        Arrays.fill(lanes, (s0 + h0) * LANES * headDim, (s0 + h1) * LANES * headDim, 0f);
         for (int t = 0; t <= pos; t++) {
-            float[] values = kv.valueRow(layer, t, kvFrom, kvLength);
-            int row = kv.rowOffset(t);
+            float[] values = row == null ? kv.valueRow(layer, t, kvFrom, kvLength)
+                    : kv.valueRow(layer, t, kvFrom, kvLength, row);
+            int at = kv.rowOffset(t);
             int lane = t % LANES;
             for (int h = h0; h < h1; h++) {
-                ops.axpy(scores[h * contextLength + t], values, row + (h / group) * headDim, lanes,
-                        (h * LANES + lane) * headDim, headDim);
+                ops.axpy(scores[(s0 + h) * contextLength + t], values, at + (h / group) * headDim, lanes,
+                        ((s0 + h) * LANES + lane) * headDim, headDim);
             }
         }
         for (int h = h0; h < h1; h++) {
-            int base = h * LANES * headDim;
+            int base = (s0 + h) * LANES * headDim;
             for (int width = LANES / 2; width >= 1; width /= 2) {
                 for (int j = 0; j < width; j++) {
                     ops.axpy(1f, lanes, base + (j + width) * headDim, lanes, base + j * headDim, headDim);

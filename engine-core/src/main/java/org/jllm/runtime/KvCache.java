@@ -60,20 +60,35 @@ public final class KvCache {
      * next call for the same values.
      */
     public float[] keyRow(int layer, int pos, int from, int n) {
-        if (keys != null) {
-            return keys[layer];
-        }
-        FloatOps.fromHalf(halfKeys[layer], pos * kvDim + from, row, from, n);
-        return row;
+        return keyRow(layer, pos, from, n, row);
     }
 
     /** The values of position {@code pos}, as {@link #keyRow}; they share the row buffer. */
     public float[] valueRow(int layer, int pos, int from, int n) {
+        return valueRow(layer, pos, from, n, row);
+    }
+
+    /** As {@link #keyRow(int, int, int, int)}, converting an F16 row into {@code buffer} ({@link #kvDim} long). */
+    public float[] keyRow(int layer, int pos, int from, int n, float[] buffer) {
+        if (keys != null) {
+            return keys[layer];
+        }
+        FloatOps.fromHalf(halfKeys[layer], pos * kvDim + from, buffer, from, n);
+        return buffer;
+    }
+
+    /** As {@link #valueRow(int, int, int, int)}, converting an F16 row into {@code buffer}. */
+    public float[] valueRow(int layer, int pos, int from, int n, float[] buffer) {
         if (values != null) {
             return values[layer];
         }
-        FloatOps.fromHalf(halfValues[layer], pos * kvDim + from, row, from, n);
-        return row;
+        FloatOps.fromHalf(halfValues[layer], pos * kvDim + from, buffer, from, n);
+        return buffer;
+    }
+
+    /** Values per position: the row length of {@link #keyRow}'s buffers. */
+    public int kvDim() {
+        return kvDim;
     }
 
     /** Where position {@code pos} starts in the arrays of {@link #keyRow} and {@link #valueRow}. */

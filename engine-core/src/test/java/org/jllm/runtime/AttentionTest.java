@@ -81,6 +81,48 @@ class AttentionTest {
         }
     }
 
+    /** A block's (token, K/V head) pairs split over threads give each token's own {@code apply}, bit for bit. */
+    @ParameterizedTest
+    @EnumSource(KvCacheType.class)
+    void aBlockGivesEachTokensAttention(KvCacheType type) {
+        FloatOps ops = Kernels.get().floatOps();
+        Random r = new Random(11);
+        int kvDim = KV_HEADS * HEAD_DIM;
+        KvCache kv = new KvCache(type, 2, POSITIONS, kvDim);
+        for (int t = 0; t < POSITIONS; t++) {
+            float[] k = new float[kvDim];
+            float[] v = new float[kvDim];
+            for (int i = 0; i < kvDim; i++) {
+                k[i] = (float) r.nextGaussian();
+                v[i] = (float) r.nextGaussian();
+            }
+            kv.store(1, t, k, v);
+        }
+        int n = 20;
+        int first = POSITIONS - n;
+        float[][] q = new float[n][HEADS * HEAD_DIM];
+        for (float[] row : q) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = (float) (0.3 * r.nextGaussian());
+            }
+        }
+        float[][] expected = new float[n][HEADS * HEAD_DIM];
+        Attention one = new Attention(HEADS, KV_HEADS, HEAD_DIM, POSITIONS, null);
+        for (int i = 0; i < n; i++) {
+            one.apply(ops, kv, 1, first + i, q[i], expected[i], true);
+        }
+        float[][] alone = new float[n][HEADS * HEAD_DIM];
+        one.applyBlock(ops, kv, 1, first, n, q, alone, true);
+        float[][] split = new float[n][HEADS * HEAD_DIM];
+        try (WorkerPool pool = WorkerPool.create(2)) {
+            new Attention(HEADS, KV_HEADS, HEAD_DIM, POSITIONS, pool).applyBlock(ops, kv, 1, first, n, q, split, true);
+        }
+        for (int i = 0; i < n; i++) {
+            assertArrayEquals(expected[i], alone[i], 0f, type + " token " + i + ", one thread");
+            assertArrayEquals(expected[i], split[i], 0f, type + " token " + i + ", two threads");
+        }
+    }
+
     private static double round(float v, boolean half) {
         return half ? Numbers.roundToF16(v) : v;
     }

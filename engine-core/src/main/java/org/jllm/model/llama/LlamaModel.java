@@ -161,9 +161,7 @@ final class LlamaModel implements LanguageModel {
                 s.rope.rotate(b.k[i], c.headCountKv(), c.headDim());
                 s.kv.store(l, pos + i, b.k[i], b.v[i]);
             }
-            for (int i = 0; i < n; i++) {
-                s.attention.apply(ops, s.kv, l, pos + i, b.q[i], b.att[i], batched);
-            }
+            s.attention.applyBlock(ops, s.kv, l, pos, n, b.q, b.att, batched);
             s.mm.apply(w.wo(), b.att, n, b.xb);
             for (int i = 0; i < n; i++) {
                 ops.add(b.x[i], b.xb[i], dim);
