@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * in the cache.
  */
 class PrefillTest {
-    /** 150 tokens: two full blocks of 64 and a partial one. */
-    private static final int PROMPT = 150;
+    /** 300 tokens: two full blocks of 128 and a partial one. */
+    private static final int PROMPT = 300;
 
     static Stream<String> models() {
         return Stream.concat(ReferenceModels.FLOAT_MODELS.stream(), ReferenceModels.QUANTIZED_MODELS.stream());

@@ -91,7 +91,7 @@ final class LlamaState implements ForwardState {
     }
 
     /** Tokens per block of a prompt: enough to reuse each dequantized weight tile many times. */
-    static final int BLOCK_TOKENS = 64;
+    static final int BLOCK_TOKENS = 128;
 
     Block block() {
         if (block == null) {
