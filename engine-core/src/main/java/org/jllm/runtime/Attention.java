@@ -91,24 +91,16 @@ public final class Attention implements WorkerPool.RangeTask {
             }
             qs = query;
         }
-        this.ops = ops;
-        this.kv = kv;
-        this.layer = layer;
-        this.pos = pos;
+        begin(ops, kv, layer, pos, batched);
         this.q = qs;
         this.att = att;
-        this.batched = batched;
-        this.block = null;
         // Below some work per head a fork-join costs more than it saves.
         if (pool == null || (long) (pos + 1) * headDim * (heads / kvHeads) < MIN_WORK_PER_KV_HEAD) {
             run(0, kvHeads);
         } else {
             pool.forRange(kvHeads, 1, this);
         }
-        this.ops = null;
-        this.kv = null;
-        this.q = null;
-        this.att = null;
+        end();
     }
 
     /**
@@ -118,21 +110,33 @@ public final class Attention implements WorkerPool.RangeTask {
      */
     public void applyBlock(FloatOps ops, KvCache kv, int layer, int pos, int n, float[][] q, float[][] att,
                            boolean batched) {
-        this.ops = ops;
-        this.kv = kv;
-        this.layer = layer;
-        this.pos = pos;
+        begin(ops, kv, layer, pos, batched);
         this.block = q;
         this.blockAtt = att;
-        this.batched = batched;
         int pairs = n * kvHeads;
         if (pool == null) {
             run(0, pairs);
         } else {
             pool.forRange(pairs, 1, this);
         }
+        end();
+    }
+
+    /** The call's arguments, for the pool's threads. */
+    private void begin(FloatOps ops, KvCache kv, int layer, int pos, boolean batched) {
+        this.ops = ops;
+        this.kv = kv;
+        this.layer = layer;
+        this.pos = pos;
+        this.batched = batched;
+    }
+
+    /** Drops the call's arrays, so a session holds no reference to them between calls. */
+    private void end() {
         this.ops = null;
         this.kv = null;
+        this.q = null;
+        this.att = null;
         this.block = null;
         this.blockAtt = null;
     }

@@ -26,17 +26,10 @@ class AttentionTest {
     void matchesPlainAttentionOnAnyNumberOfThreads(KvCacheType type) {
         FloatOps ops = Kernels.get().floatOps();
         Random r = new Random(7);
-        int kvDim = KV_HEADS * HEAD_DIM;
-        KvCache kv = new KvCache(type, 1, POSITIONS, kvDim);
-        float[][] keys = new float[POSITIONS][kvDim];
-        float[][] values = new float[POSITIONS][kvDim];
-        for (int t = 0; t < POSITIONS; t++) {
-            for (int i = 0; i < kvDim; i++) {
-                keys[t][i] = (float) r.nextGaussian();
-                values[t][i] = (float) r.nextGaussian();
-            }
-            kv.store(0, t, keys[t], values[t]);
-        }
+        KvCache kv = new KvCache(type, 1, POSITIONS, KV_HEADS * HEAD_DIM);
+        float[][][] stored = fill(kv, 0, r);
+        float[][] keys = stored[0];
+        float[][] values = stored[1];
         float[] q = new float[HEADS * HEAD_DIM];
         for (int i = 0; i < q.length; i++) {
             q[i] = (float) (0.3 * r.nextGaussian());
@@ -87,17 +80,8 @@ class AttentionTest {
     void aBlockGivesEachTokensAttention(KvCacheType type) {
         FloatOps ops = Kernels.get().floatOps();
         Random r = new Random(11);
-        int kvDim = KV_HEADS * HEAD_DIM;
-        KvCache kv = new KvCache(type, 2, POSITIONS, kvDim);
-        for (int t = 0; t < POSITIONS; t++) {
-            float[] k = new float[kvDim];
-            float[] v = new float[kvDim];
-            for (int i = 0; i < kvDim; i++) {
-                k[i] = (float) r.nextGaussian();
-                v[i] = (float) r.nextGaussian();
-            }
-            kv.store(1, t, k, v);
-        }
+        KvCache kv = new KvCache(type, 2, POSITIONS, KV_HEADS * HEAD_DIM);
+        fill(kv, 1, r);
         int n = 20;
         int first = POSITIONS - n;
         float[][] q = new float[n][HEADS * HEAD_DIM];
@@ -121,6 +105,21 @@ class AttentionTest {
             assertArrayEquals(expected[i], alone[i], 0f, type + " token " + i + ", one thread");
             assertArrayEquals(expected[i], split[i], 0f, type + " token " + i + ", two threads");
         }
+    }
+
+    /** Stores Gaussian keys and values at every position of {@code layer}; returns them, {keys, values}. */
+    private static float[][][] fill(KvCache kv, int layer, Random r) {
+        int kvDim = KV_HEADS * HEAD_DIM;
+        float[][] keys = new float[POSITIONS][kvDim];
+        float[][] values = new float[POSITIONS][kvDim];
+        for (int t = 0; t < POSITIONS; t++) {
+            for (int i = 0; i < kvDim; i++) {
+                keys[t][i] = (float) r.nextGaussian();
+                values[t][i] = (float) r.nextGaussian();
+            }
+            kv.store(layer, t, keys[t], values[t]);
+        }
+        return new float[][][] {keys, values};
     }
 
     private static double round(float v, boolean half) {
