@@ -93,6 +93,20 @@ class GgufFileTest {
         }
     }
 
+    /** Strings of an array are read through a 1 MiB window: ones that cross it, and one longer than it. */
+    @Test
+    void readsStringArraysLongerThanTheReadWindow() throws Exception {
+        String[] expected = {"a".repeat(700_000), "é".repeat(350_000), "c".repeat(1_200_000), "", "tail"};
+        GgufBytes b = new GgufBytes().header(3, 0, 1);
+        b.str("tokens").u32(9).u32(8).u64(expected.length);
+        for (String e : expected) {
+            b.str(e);
+        }
+        try (GgufFile f = GgufFile.open(write(b.toByteArray()))) {
+            assertArrayEquals(expected, f.getStringArray("tokens"));
+        }
+    }
+
     @Test
     void honoursGeneralAlignment() throws Exception {
         GgufBytes b = new GgufBytes().header(3, 2, 1);
