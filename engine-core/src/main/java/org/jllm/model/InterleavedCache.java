@@ -28,8 +28,8 @@ import org.jllm.kernels.RowInterleavedKernel;
  * its offset, in the order the model asks for them, each starting on a page.
  *
  * <p>The key is a SHA-256 of what the bytes depend on: the model file's size and modification time, every matrix's
- * name, type, shape and kernel, and each kernel's layout as it interleaves a fixed test matrix (so a changed layout
- * never reads an old file). The file is named after the model (its file name and a hash of its path) and the key. A
+ * name, type, shape, kernel and three 4 KiB samples of its bytes, and each kernel's layout as it interleaves a fixed
+ * test matrix (so a changed layout never reads an old file). The file is named after the model (its file name and a hash of its path) and the key. A
  * cache whose header does not match is ignored and rewritten, and writing a model's cache deletes its caches for
  * other keys. It is written under a temporary name, forced to disk, then its header is written and it is renamed into
  * place: a crash leaves no file that passes the check.
@@ -39,6 +39,7 @@ final class InterleavedCache {
     private static final byte[] MAGIC = "JLLM-ILV".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION = 1;
     private static final long ALIGN = 4096;
+    private static final long SAMPLE_BYTES = 4096;
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final String SUFFIX = ".jllm-interleaved";
@@ -227,6 +228,13 @@ final class InterleavedCache {
             RowInterleavedKernel k = l.interleavedKernel();
             update(sha, l.weight().name() + " " + l.weight().type() + " " + l.inFeatures() + "x" + l.outFeatures()
                     + " " + k.getClass().getName() + "\n");
+            // A file rewritten in place within the modification time's resolution, at the same size, is caught
+            // by samples of each matrix's bytes: its first, middle and last 4 KiB.
+            MemorySegment data = l.weight().data();
+            long sample = Math.min(SAMPLE_BYTES, data.byteSize());
+            for (long at : new long[] {0, (data.byteSize() - sample) / 2, data.byteSize() - sample}) {
+                sha.update(data.asSlice(at, sample).toArray(ValueLayout.JAVA_BYTE));
+            }
             if (fingerprinted.add(k.getClass())) {
                 sha.update(layoutFingerprint(k));
             }

@@ -96,6 +96,29 @@ class InterleavedCacheTest {
         assertNotEquals(first, onlyCacheFile(cache), "a new key, the old cache deleted");
     }
 
+    /** A model rewritten in place at the same size and modification time is not read from its old cache. */
+    @Test
+    void aModelRewrittenWithinTheSameSecondIsNotReadFromTheOldCache() throws Exception {
+        Path cache = dir.resolve("cache");
+        float[][] before = logits(cache);
+        FileTime mtime = Files.getLastModifiedTime(model);
+        long at;
+        try (org.jllm.gguf.GgufFile f = org.jllm.gguf.GgufFile.open(model)) {
+            at = f.dataOffset() + f.tensor("blk.0.ffn_down.weight").dataOffset() + 2; // a quant of block 0
+        }
+        try (RandomAccessFile f = new RandomAccessFile(model.toFile(), "rw")) {
+            f.seek(at);
+            int q = f.read();
+            f.seek(at);
+            f.write(q ^ 0x40);
+        }
+        Files.setLastModifiedTime(model, mtime);
+        float[][] fresh = logits(null);
+        assertNotEquals(before[PROMPT.length - 1][0], fresh[PROMPT.length - 1][0], "the change moves the logits");
+        assertArrayEquals(fresh[PROMPT.length - 1], logits(cache)[PROMPT.length - 1], 0f,
+                "the cached load computes with the file's new weights");
+    }
+
     @Test
     void modelsOfTheSameNameInOtherFoldersKeepTheirOwnCaches() throws Exception {
         Path cache = dir.resolve("cache");
