@@ -477,11 +477,12 @@ final class VectorFloatOps implements FloatOps {
      *
      * <p>{@code silu}: x = x / (1 + exp(-x)), times {@code up} when given; returns 0. Otherwise softmax's middle:
      * x = exp(x - shift), returning the sum of the values per 16 in butterfly order, the last 16 padded with zeros
-     * (the scalar reference's order, llama.cpp's). Lanes past n are -infinity before that exp, which makes them
+     * (the scalar reference's order, llama.cpp's), at any vector width. Lanes past n are -infinity before that exp, which makes them
      * exactly 0 without a blend (blends whose mask is rarely true were left to the slow, allocating path).
      */
     private static double expLoop(float[] x, int off, int n, float shift, float[] up, boolean silu) {
         double sum = 0;
+        float[] block = L < 16 && !silu ? GroupScratch.get().lanes : null;
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> valid = S.indexInRange(i, n);
             FloatVector g = FloatVector.fromArray(S, x, off + i, valid);
@@ -511,16 +512,27 @@ final class VectorFloatOps implements FloatOps {
                 continue;
             }
             e.intoArray(x, off + i, valid);
+            if (L < 16) {
+                // Narrower vectors fill a block of 16 and sum it as 16 lanes would be: the same bits at any width.
+                int at = i % 16;
+                if (at == 0) {
+                    java.util.Arrays.fill(block, 0f);
+                }
+                e.intoArray(block, at);
+                if (at + L == 16 || i + L >= n) {
+                    for (int h = 8; h >= 1; h /= 2) {
+                        for (int k = 0; k < h; k++) {
+                            block[k] += block[k + h];
+                        }
+                    }
+                    sum += block[0];
+                }
+                continue;
+            }
             // Reductions.sum, step for step.
-            if (L > 8) {
-                e = e.add(e.rearrange(Reductions.XOR_8));
-            }
-            if (L > 4) {
-                e = e.add(e.rearrange(Reductions.XOR_4));
-            }
-            if (L > 2) {
-                e = e.add(e.rearrange(Reductions.XOR_2));
-            }
+            e = e.add(e.rearrange(Reductions.XOR_8));
+            e = e.add(e.rearrange(Reductions.XOR_4));
+            e = e.add(e.rearrange(Reductions.XOR_2));
             e = e.add(e.rearrange(Reductions.XOR_1));
             sum += e.lane(0);
         }
