@@ -93,10 +93,6 @@ final class InterleavedCache {
         return offsets[i];
     }
 
-    long dataBytes() {
-        return dataBytes;
-    }
-
     static long bytes(Linear l) {
         return l.interleavedKernel().interleavedBytes(l.outFeatures(), l.inFeatures());
     }
