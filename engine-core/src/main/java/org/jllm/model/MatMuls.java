@@ -62,10 +62,14 @@ public final class MatMuls implements WorkerPool.RangeTask {
             if (input.length < n * cols) {
                 input = new float[n * cols];
             }
-            for (int t = 0; t < n; t++) {
-                k.roundInput(x[t], 0, cols, input, t * cols);
-                k.toTileOrder(input, t * cols, cols);
-            }
+            float[] in = input;
+            // Token by token, split over the threads (the other threads would wait for it otherwise).
+            pool.forRange(n, 8, (from, to) -> {
+                for (int t = from; t < to; t++) {
+                    k.roundInput(x[t], 0, cols, in, t * cols);
+                    k.toTileOrder(in, t * cols, cols);
+                }
+            });
             int length = ops.packedTokensLength(n, cols);
             if (packed.length < length) {
                 packed = new float[length];

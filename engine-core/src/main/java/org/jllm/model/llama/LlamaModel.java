@@ -151,9 +151,7 @@ final class LlamaModel implements LanguageModel {
         }
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
-            for (int i = 0; i < n; i++) {
-                ops.rmsNorm(b.xb[i], b.x[i], w.attnNorm(), dim, eps);
-            }
+            s.eachToken(n, i -> ops.rmsNorm(b.xb[i], b.x[i], w.attnNorm(), dim, eps));
             s.mm.applyAll(b.xb, n, w.qkv(), b.qkv);
             for (int i = 0; i < n; i++) {
                 s.rope.setPosition(pos + i, c.ropeFreqBase(), c.ropeFreqScale(), ropeFreqFactors);
@@ -163,18 +161,14 @@ final class LlamaModel implements LanguageModel {
             }
             s.attention.applyBlock(ops, s.kv, l, pos, n, b.q, b.att, batched);
             s.mm.apply(w.wo(), b.att, n, b.xb);
-            for (int i = 0; i < n; i++) {
+            s.eachToken(n, i -> {
                 ops.add(b.x[i], b.xb[i], dim);
                 ops.rmsNorm(b.xb[i], b.x[i], w.ffnNorm(), dim, eps);
-            }
+            });
             s.mm.applyAll(b.xb, n, w.gateUp(), b.gateUp);
-            for (int i = 0; i < n; i++) {
-                ops.swiglu(b.hb[i], b.hb2[i], c.feedForwardLength());
-            }
+            s.eachToken(n, i -> ops.swiglu(b.hb[i], b.hb2[i], c.feedForwardLength()));
             s.mm.apply(w.down(), b.hb, n, b.xb);
-            for (int i = 0; i < n; i++) {
-                ops.add(b.x[i], b.xb[i], dim);
-            }
+            s.eachToken(n, i -> ops.add(b.x[i], b.xb[i], dim));
         }
         if (eachPosition != null) {
             for (int i = 0; i < n; i++) {

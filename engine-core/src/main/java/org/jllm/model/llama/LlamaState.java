@@ -23,6 +23,7 @@ final class LlamaState implements ForwardState {
     final float[] v;
     final float[] att;
     final Attention attention;
+    private final WorkerPool pool;
     final float[] hb;
     final float[] hb2;
     final float[] logits;
@@ -36,6 +37,7 @@ final class LlamaState implements ForwardState {
 
     LlamaState(ModelConfig c, int contextLength, KvCacheType kvType, WorkerPool pool, FloatOps ops) {
         this.c = c;
+        this.pool = pool;
         this.mv = new MatVecs(pool);
         this.mm = new MatMuls(pool, ops);
         this.kv = new KvCache(kvType, c.blockCount(), contextLength, c.kvDim());
@@ -88,6 +90,18 @@ final class LlamaState implements ForwardState {
             qkv = new float[][][] {q, k, v};
             gateUp = new float[][][] {hb, hb2};
         }
+    }
+
+    /**
+     * Runs {@code body} for tokens 0..n-1 of a block, split over the pool: the per-token steps between the matrix
+     * products (norms, SwiGLU, residual adds), which would otherwise leave the other threads waiting.
+     */
+    void eachToken(int n, java.util.function.IntConsumer body) {
+        pool.forRange(n, 8, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                body.accept(i);
+            }
+        });
     }
 
     /** Tokens per block of a prompt: enough to reuse each dequantized weight tile many times. */
