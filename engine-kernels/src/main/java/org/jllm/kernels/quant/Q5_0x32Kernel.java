@@ -26,19 +26,11 @@ public class Q5_0x32Kernel extends RowGroupKernel {
     protected void placeRow(byte[] in, int i, byte[] out) {
         out[2 * i] = in[0];
         out[2 * i + 1] = in[1];
-        int lane = pairedLane(i);
-        for (int k = 0; k < 4; k++) {
-            out[HIGH_BITS_AT + ROWS * k + lane] = in[2 + k];
-        }
-        for (int j = 0; j < 16; j++) {
-            out[VALUES_AT + ROWS * j + lane] = in[6 + j];
-        }
+        placeFiveBitValues(in, 2, i, out, HIGH_BITS_AT, VALUES_AT);
     }
 
     @Override
     protected int value(MemorySegment w, long off, int i, int lane, int v) {
-        int b = u8(w, off + VALUES_AT + ROWS * (v % 16) + lane);
-        int h = (u8(w, off + HIGH_BITS_AT + ROWS * (v / 8) + lane) >>> (v % 8)) & 1;
-        return ((v < 16 ? b & 15 : b >>> 4) | h << 4) - 16;
+        return fiveBitValue(w, off, lane, v, HIGH_BITS_AT, VALUES_AT) - 16;
     }
 }

@@ -25,19 +25,11 @@ public class Q5_1x32Kernel extends MinimumRowGroupKernel {
     @Override
     protected void placeRow(byte[] in, int i, byte[] out) {
         placeScaleAndMinimum(in, i, out);
-        int lane = pairedLane(i);
-        for (int k = 0; k < 4; k++) {
-            out[HIGH_BITS_AT + ROWS * k + lane] = in[4 + k];
-        }
-        for (int j = 0; j < 16; j++) {
-            out[VALUES_AT + ROWS * j + lane] = in[8 + j];
-        }
+        placeFiveBitValues(in, 4, i, out, HIGH_BITS_AT, VALUES_AT);
     }
 
     @Override
     protected int value(MemorySegment w, long off, int i, int lane, int v) {
-        int b = u8(w, off + VALUES_AT + ROWS * (v % 16) + lane);
-        int h = (u8(w, off + HIGH_BITS_AT + ROWS * (v / 8) + lane) >>> (v % 8)) & 1;
-        return (v < 16 ? b & 15 : b >>> 4) | h << 4;
+        return fiveBitValue(w, off, lane, v, HIGH_BITS_AT, VALUES_AT);
     }
 }

@@ -182,6 +182,27 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
         }
     }
 
+    /**
+     * Q5_0's and Q5_1's values as the 32-row layouts hold them: the stored block's 4 qh bytes (from {@code in[from]})
+     * at {@code highAt} + 32k and its 16 packed bytes at {@code valuesAt} + 32j, each in row i's paired lane.
+     */
+    protected static void placeFiveBitValues(byte[] in, int from, int i, byte[] out, int highAt, int valuesAt) {
+        int lane = pairedLane(i);
+        for (int k = 0; k < 4; k++) {
+            out[highAt + ROWS * k + lane] = in[from + k];
+        }
+        for (int j = 0; j < 16; j++) {
+            out[valuesAt + ROWS * j + lane] = in[from + 4 + j];
+        }
+    }
+
+    /** Value v (0..31, uncentred) of a block placed by {@link #placeFiveBitValues}: its nibble and fifth bit. */
+    protected static int fiveBitValue(MemorySegment w, long off, int lane, int v, int highAt, int valuesAt) {
+        int b = u8(w, off + valuesAt + ROWS * (v % 16) + lane);
+        int h = (u8(w, off + highAt + ROWS * (v / 8) + lane) >>> (v % 8)) & 1;
+        return (v < 16 ? b & 15 : b >>> 4) | h << 4;
+    }
+
     protected static int u8(MemorySegment w, long at) {
         return w.get(ValueLayout.JAVA_BYTE, at) & 0xff;
     }
