@@ -1,5 +1,6 @@
 package org.jllm.model;
 
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.FloatOps;
 import org.jllm.kernels.WeightKernel;
 import org.jllm.runtime.WorkerPool;
@@ -12,13 +13,21 @@ import org.jllm.runtime.WorkerPool;
  *
  * <p>The activations are first rounded the way the weight type's dot product sees them
  * ({@link WeightKernel#roundInput}): F16/BF16 rounding, or 8-bit block quantization scaled back. So a block gives the
- * token-by-token results up to float rounding (for F32 and F16 weights exactly their bits). One per session; not
- * thread-safe.
+ * token-by-token results up to float rounding (for F32 and F16 weights exactly their bits).
+ *
+ * <p>Weights with int16 blocks ({@link WeightKernel#hasInt16Blocks}: Q4_0) multiply integers instead: the block's
+ * activations are quantized as for the kernel's matVec and packed with the token in the lane, each tile's rows become
+ * int16 values with their scales, and {@link FloatOps#matMulInt16Tile} sums exact integers per block of 32 and takes
+ * the row-interleaved matVec's float steps: a block gets the interleaved kernel's bits for every token, about 1.4x
+ * faster than float tiles (1B Q4_0, 2 threads, pp128). One per session; not thread-safe.
  */
 public final class MatMuls implements WorkerPool.RangeTask {
     static final int TILE_ROWS = 16;
     /** Per worker thread: the dequantized tile and its products, grown on demand and kept. */
     private static final ThreadLocal<Tile> TILES = ThreadLocal.withInitial(Tile::new);
+    /** Per worker thread: one token's quantized activations. */
+    private static final ThreadLocal<Activations> ACTIVATIONS = ThreadLocal.withInitial(Activations::new);
+    private static final int Q8_BLOCK = 32;
 
     private final WorkerPool pool;
     private final FloatOps ops;
@@ -26,6 +35,9 @@ public final class MatMuls implements WorkerPool.RangeTask {
     private float[] input = new float[0];
     /** The same, packed for {@link FloatOps#matMulTile}. */
     private float[] packed = new float[0];
+    /** Or, for weights with int16 blocks, the block's 8-bit activations and their block scales, packed. */
+    private short[] packedShorts = new short[0];
+    private float[] packedScales = new float[0];
     private final Linear[] one = new Linear[1];
     private final float[][][] oneOut = new float[1][][];
     // The product being run: matrices [first, last) of linears, whose rows are laid end to end, on n tokens.
@@ -34,6 +46,8 @@ public final class MatMuls implements WorkerPool.RangeTask {
     private int first;
     private int last;
     private int tokens;
+    /** Whether the product takes integer tiles ({@link WeightKernel#hasInt16Blocks}). */
+    private boolean int16;
 
     public MatMuls(WorkerPool pool, FloatOps ops) {
         this.pool = pool;
@@ -59,6 +73,13 @@ public final class MatMuls implements WorkerPool.RangeTask {
                 j++;
             }
             int cols = ws[i].inFeatures();
+            int16 = k.hasInt16Blocks();
+            if (int16) {
+                packInt16(k, x, n, cols);
+                run(ws, outs, i, j, n);
+                i = j;
+                continue;
+            }
             if (input.length < n * cols) {
                 input = new float[n * cols];
             }
@@ -78,6 +99,39 @@ public final class MatMuls implements WorkerPool.RangeTask {
             run(ws, outs, i, j, n);
             i = j;
         }
+    }
+
+    /**
+     * The block's activations quantized as {@code k}'s matVec sees them, token after token over the pool, into the
+     * token-in-lane layout of {@link FloatOps#matMulInt16Tile}.
+     */
+    private void packInt16(WeightKernel k, float[][] x, int n, int cols) {
+        int nPad = FloatOps.int16Padded(n);
+        int blocks = cols / Q8_BLOCK;
+        if (packedShorts.length < nPad * cols) {
+            packedShorts = new short[nPad * cols];
+            packedScales = new float[nPad * blocks];
+        } else if (packedScales.length < nPad * blocks) {
+            packedScales = new float[nPad * blocks];
+        }
+        short[] q = packedShorts;
+        float[] d = packedScales;
+        pool.forRange(nPad, 8, (from, to) -> {
+            Activations a = ACTIVATIONS.get();
+            for (int t = from; t < to; t++) {
+                if (t < n) {
+                    k.prepareInput(x[t], cols, a);
+                }
+                short[] qt = a.shorts();
+                float[] dt = a.scales();
+                for (int c = 0; c < cols; c++) {
+                    q[c * nPad + t] = t < n ? qt[c] : 0;
+                }
+                for (int b = 0; b < blocks; b++) {
+                    d[b * nPad + t] = t < n ? dt[b] : 0f;
+                }
+            }
+        });
     }
 
     private void run(Linear[] ws, float[][][] o, int from, int to, int n) {
@@ -110,13 +164,23 @@ public final class MatMuls implements WorkerPool.RangeTask {
             float[][] out = outs[i];
             for (int r = lo; r < hi; r += TILE_ROWS) {
                 int m = Math.min(TILE_ROWS, hi - r);
-                float[] wt = tile.weights(m * cols);
-                for (int j = 0; j < m; j++) {
-                    w.kernel().dequantizeRow(w.weight().data(), cols, r + j, wt, j * cols);
-                    w.kernel().toTileOrder(wt, j * cols, cols);
-                }
                 float[] products = tile.products(n * m);
-                ops.matMulTile(wt, m, cols, packed, n, products);
+                if (int16) {
+                    int[] pairs = tile.pairs(m * cols);
+                    float[] scales = tile.scales(m * cols / Q8_BLOCK);
+                    for (int j = 0; j < m; j++) {
+                        w.kernel().int16Row(w.weight().data(), cols, r + j, pairs, j * cols, scales,
+                                j * cols / Q8_BLOCK);
+                    }
+                    ops.matMulInt16Tile(pairs, scales, m, cols, packedShorts, packedScales, n, products);
+                } else {
+                    float[] wt = tile.weights(m * cols);
+                    for (int j = 0; j < m; j++) {
+                        w.kernel().dequantizeRow(w.weight().data(), cols, r + j, wt, j * cols);
+                        w.kernel().toTileOrder(wt, j * cols, cols);
+                    }
+                    ops.matMulTile(wt, m, cols, packed, n, products);
+                }
                 for (int t = 0; t < n; t++) {
                     float[] o = out[t];
                     for (int j = 0; j < m; j++) {
@@ -131,6 +195,22 @@ public final class MatMuls implements WorkerPool.RangeTask {
     private static final class Tile {
         private float[] weights = new float[0];
         private float[] products = new float[0];
+        private int[] pairs = new int[0];
+        private float[] scales = new float[0];
+
+        int[] pairs(int n) {
+            if (pairs.length < n) {
+                pairs = new int[n];
+            }
+            return pairs;
+        }
+
+        float[] scales(int n) {
+            if (scales.length < n) {
+                scales = new float[n];
+            }
+            return scales;
+        }
 
         float[] weights(int n) {
             if (weights.length < n) {

@@ -54,6 +54,39 @@ public interface FloatOps {
         }
     }
 
+    /** {@link #matMulInt16Tile}'s token stride: n rounded up to 32 (two 16-lane float vectors, one int16 vector). */
+    static int int16Padded(int n) {
+        return (n + 31) & ~31;
+    }
+
+    /**
+     * One tile of a prompt block's product on integers ({@link WeightKernel#hasInt16Blocks}): {@code out[r * n + t]}
+     * for {@code r < rows}, {@code t < n}. {@code tile} holds the rows' value pairs ({@link WeightKernel#int16Row},
+     * {@code cols} apart) and {@code tileScales} their block scales ({@code cols / 32} apart); {@code packed} the
+     * tokens' 8-bit activations as {@code packed[k * nPad + t]} and {@code packedScales} their block scales as
+     * {@code packedScales[b * nPad + t]} ({@code nPad = int16Padded(n)}, zeros after n). Per row and token, block
+     * after block, {@code acc = fma(blockSum, rowScale * tokenScale, acc)} with the exact integer block sum: the float
+     * steps of the row-interleaved kernels' matVec, so a block of tokens gets their bits.
+     */
+    default void matMulInt16Tile(int[] tile, float[] tileScales, int rows, int cols, short[] packed,
+                                 float[] packedScales, int n, float[] out) {
+        int nPad = int16Padded(n);
+        int blocks = cols / 32;
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < n; t++) {
+                float acc = 0f;
+                for (int b = 0; b < blocks; b++) {
+                    int sum = 0;
+                    for (int k = b * 32; k < b * 32 + 32; k++) {
+                        sum += (short) tile[r * cols + k] * packed[k * nPad + t];
+                    }
+                    acc = Math.fma((float) sum, tileScales[r * blocks + b] * packedScales[b * nPad + t], acc);
+                }
+                out[r * n + t] = acc;
+            }
+        }
+    }
+
     /** y[yOff+i] += alpha * x[xOff+i]. */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 

@@ -36,6 +36,26 @@ public interface WeightKernel {
     void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff);
 
     /**
+     * Whether prompt blocks multiply this type's weights as 16-bit integers against the 8-bit activations of
+     * {@link #prepareInput} ({@link #int16Row}, {@link FloatOps#matMulInt16Tile}): each block of 32 values is
+     * integers in [-8, 8) under one scale (Q4_0), so a block's 32 products with activations in [-127, 127] sum within
+     * int16 (32 x 8 x 127 = 32512) and the block's float step is the one {@link #matVec} takes.
+     */
+    default boolean hasInt16Blocks() {
+        return false;
+    }
+
+    /**
+     * Row {@code row}'s values as {@link #hasInt16Blocks} describes them, each written as an int holding the value in
+     * both 16-bit halves (a pair: one broadcast gives every int16 lane), to {@code pairs[pairsOff..pairsOff+cols)},
+     * and its block scales to {@code scales[scalesOff..scalesOff+cols/32)}.
+     */
+    default void int16Row(MemorySegment w, int cols, long row, int[] pairs, int pairsOff, float[] scales,
+                          int scalesOff) {
+        throw new UnsupportedOperationException(type() + " has no int16 blocks");
+    }
+
+    /**
      * Rearranges {@code v[off..off+cols)}, a row as {@link #dequantizeRow} or {@link #roundInput} wrote it, into the
      * column order in which the matrix-matrix path ({@code FloatOps.matMulTile}, which sums {@link LaneMajor} rows)
      * adds the products in the order of {@link #matVec}: the float types' rows go to lane-major order (after BF16's

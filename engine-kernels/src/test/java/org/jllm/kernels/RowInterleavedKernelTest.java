@@ -122,6 +122,69 @@ class RowInterleavedKernelTest {
         }
     }
 
+    /**
+     * Prompt blocks of Q4_0 on integers ({@link FloatOps#matMulInt16Tile}, rows from {@link WeightKernel#int16Row})
+     * give each token the interleaved kernel's matVec bits, on both paths, for tiles of 16 rows and of 12 and 6 (not
+     * a multiple of 4: the vector path hands it to the scalar reference), token counts that fill, half-fill or leave
+     * a tail of the 64-token passes.
+     */
+    @ParameterizedTest
+    @MethodSource("q4_0Widths")
+    void int16TilesGiveTheInterleavedProducts(int cols) {
+        GgmlType type = GgmlType.Q4_0;
+        Random r = new Random(cols + 3);
+        MemorySegment w = weights(type, r, ROWS, cols);
+        RowGroupKernel scalar = scalar(type);
+        MemorySegment iw = interleaved(scalar, w, ROWS, cols);
+        int blocks = cols / 32;
+        for (int n : new int[] {1, 5, 33, 64, 70, 128}) {
+            float[][] x = new float[n][];
+            float[][] expected = new float[n][ROWS];
+            Activations a = new Activations();
+            for (int t = 0; t < n; t++) {
+                x[t] = KernelsAgreementTest.random(r, cols);
+                scalar.prepareInput(x[t], cols, a);
+                scalar.matVec(iw, cols, a, expected[t], 0, ROWS);
+            }
+            int nPad = FloatOps.int16Padded(n);
+            short[] packed = new short[nPad * cols];
+            float[] packedScales = new float[nPad * blocks];
+            for (int t = 0; t < n; t++) {
+                Kernels.scalar().weights(type).prepareInput(x[t], cols, a);
+                for (int c = 0; c < cols; c++) {
+                    packed[c * nPad + t] = a.shorts()[c];
+                }
+                for (int b = 0; b < blocks; b++) {
+                    packedScales[b * nPad + t] = a.scales()[b];
+                }
+            }
+            for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.get()}) {
+                WeightKernel kernel = k.weights(type);
+                assertEquals(true, kernel.hasInt16Blocks());
+                for (int[] tile : new int[][] {{0, 16}, {16, 28}, {90, 96}}) {
+                    int m = tile[1] - tile[0];
+                    int[] pairs = new int[m * cols];
+                    float[] scales = new float[m * blocks];
+                    for (int j = 0; j < m; j++) {
+                        kernel.int16Row(w, cols, tile[0] + j, pairs, j * cols, scales, j * blocks);
+                    }
+                    float[] out = new float[m * n];
+                    k.floatOps().matMulInt16Tile(pairs, scales, m, cols, packed, packedScales, n, out);
+                    for (int t = 0; t < n; t++) {
+                        for (int j = 0; j < m; j++) {
+                            assertEquals(expected[t][tile[0] + j], out[j * n + t], 0f,
+                                    k.name() + " cols " + cols + " tokens " + n + " row " + (tile[0] + j) + " token " + t);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static Stream<Integer> q4_0Widths() {
+        return Stream.of(32, 96, 2048);
+    }
+
     @Test
     void layoutsPutEachRowInItsLane() {
         // Q4_0: row 33's scale and packed byte 5 of block 0 (group 1, lane 1).

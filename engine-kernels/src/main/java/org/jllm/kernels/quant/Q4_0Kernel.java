@@ -21,4 +21,30 @@ public class Q4_0Kernel extends Q8BlockKernel {
             q[j + 16] = (b >>> 4) - 8;
         }
     }
+
+    @Override
+    public boolean hasInt16Blocks() {
+        return true;
+    }
+
+    @Override
+    public void int16Row(MemorySegment w, int cols, long row, int[] pairs, int pairsOff, float[] scales,
+                         int scalesOff) {
+        int blocks = cols / BLOCK;
+        long base = row * blocks * blockBytes();
+        for (int b = 0; b < blocks; b++) {
+            long off = base + (long) b * blockBytes();
+            scales[scalesOff + b] = scale(w, off);
+            for (int j = 0; j < 16; j++) {
+                int v = w.get(ValueLayout.JAVA_BYTE, off + 2 + j) & 0xff;
+                pairs[pairsOff + b * BLOCK + j] = pair((v & 0x0f) - 8);
+                pairs[pairsOff + b * BLOCK + j + 16] = pair((v >>> 4) - 8);
+            }
+        }
+    }
+
+    /** v in both 16-bit halves of an int. */
+    public static int pair(int v) {
+        return (v & 0xffff) | (v << 16);
+    }
 }

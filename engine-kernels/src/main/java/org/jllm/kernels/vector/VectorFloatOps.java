@@ -157,6 +157,16 @@ final class VectorFloatOps implements FloatOps {
         }
     }
 
+    @Override
+    public void matMulInt16Tile(int[] tile, float[] tileScales, int rows, int cols, short[] packed,
+                                float[] packedScales, int n, float[] out) {
+        if (Int16Tiles.applies(rows, cols)) {
+            Int16Tiles.matMul(tile, tileScales, rows, cols, packed, packedScales, n, out);
+        } else {
+            FloatOps.super.matMulInt16Tile(tile, tileScales, rows, cols, packed, packedScales, n, out);
+        }
+    }
+
     /**
      * One pass: {@code steps} columns of 4 rows (from w0, {@code cols} apart) and 4 vectors of tokens (from x0, a
      * column every nPad floats); for each row-token pair the products summed in column order into {@code sums} (rows

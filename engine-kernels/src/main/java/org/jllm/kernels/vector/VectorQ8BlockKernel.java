@@ -146,6 +146,34 @@ final class VectorQ8BlockKernel implements WeightKernel {
     }
 
     @Override
+    public boolean hasInt16Blocks() {
+        return scalar.hasInt16Blocks();
+    }
+
+    /** The scalar reference's pairs, 16 values at a time: value - 8 in both halves of a lane. */
+    @Override
+    public void int16Row(MemorySegment w, int cols, long row, int[] pairs, int pairsOff, float[] scales,
+                         int scalesOff) {
+        if (IntVector.SPECIES_PREFERRED.length() != 16 || !hasInt16Blocks()) {
+            scalar.int16Row(w, cols, row, pairs, pairsOff, scales, scalesOff);
+            return;
+        }
+        int blocks = cols / BLOCK;
+        int bb = scalar.blockBytes();
+        long base = row * blocks * bb;
+        for (int b = 0; b < blocks; b++) {
+            long off = base + (long) b * bb;
+            IntVector bytes = (IntVector) ByteVector.fromMemorySegment(B128, w, off + qsAt, LE)
+                    .convertShape(VectorOperators.B2I, I16, 0);
+            IntVector lo = bytes.and(0x0f).sub(offset);
+            IntVector hi = bytes.lanewise(VectorOperators.LSHR, 4).and(0x0f).sub(offset);
+            lo.and(0xffff).or(lo.lanewise(VectorOperators.LSHL, 16)).intoArray(pairs, pairsOff + b * BLOCK);
+            hi.and(0xffff).or(hi.lanewise(VectorOperators.LSHL, 16)).intoArray(pairs, pairsOff + b * BLOCK + 16);
+            scales[scalesOff + b] = scalar.scale(w, off);
+        }
+    }
+
+    @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         if (Wide.AVAILABLE) {
             switch (type()) {
