@@ -1,6 +1,5 @@
 package org.jllm.model;
 
-import org.jllm.kernels.Activations;
 import org.jllm.kernels.FloatOps;
 import org.jllm.kernels.WeightKernel;
 import org.jllm.runtime.WorkerPool;
@@ -25,8 +24,6 @@ public final class MatMuls implements WorkerPool.RangeTask {
     static final int TILE_ROWS = 16;
     /** Per worker thread: the dequantized tile and its products, grown on demand and kept. */
     private static final ThreadLocal<Tile> TILES = ThreadLocal.withInitial(Tile::new);
-    /** Per worker thread: one token's quantized activations. */
-    private static final ThreadLocal<Activations> ACTIVATIONS = ThreadLocal.withInitial(Activations::new);
     private static final int Q8_BLOCK = 32;
 
     private final WorkerPool pool;
@@ -116,19 +113,18 @@ public final class MatMuls implements WorkerPool.RangeTask {
         }
         short[] q = packedShorts;
         float[] d = packedScales;
-        pool.forRange(nPad, 8, (from, to) -> {
-            Activations a = ACTIVATIONS.get();
+        // Whole lines of 32 tokens per thread: threads never write the same cache line.
+        pool.forRange(nPad, 32, (from, to) -> {
             for (int t = from; t < to; t++) {
                 if (t < n) {
-                    k.prepareInput(x[t], cols, a);
-                }
-                short[] qt = a.shorts();
-                float[] dt = a.scales();
-                for (int c = 0; c < cols; c++) {
-                    q[c * nPad + t] = t < n ? qt[c] : 0;
-                }
-                for (int b = 0; b < blocks; b++) {
-                    d[b * nPad + t] = t < n ? dt[b] : 0f;
+                    k.int16Input(x[t], cols, q, t, d, t, nPad);
+                } else {
+                    for (int c = 0; c < cols; c++) {
+                        q[c * nPad + t] = 0;
+                    }
+                    for (int b = 0; b < blocks; b++) {
+                        d[b * nPad + t] = 0f;
+                    }
                 }
             }
         });

@@ -56,6 +56,15 @@ public interface WeightKernel {
     }
 
     /**
+     * The 8-bit activations {@link #prepareInput} makes of {@code x[0..n)}, for {@link FloatOps#matMulInt16Tile}
+     * (types with {@link #hasInt16Blocks}): value k to {@code q[qOff + k * stride]}, the scale of block b to
+     * {@code scales[scalesOff + b * stride]}. A block of tokens is packed by giving each its own offset.
+     */
+    default void int16Input(float[] x, int n, short[] q, int qOff, float[] scales, int scalesOff, int stride) {
+        throw new UnsupportedOperationException(type() + " has no int16 blocks");
+    }
+
+    /**
      * Rearranges {@code v[off..off+cols)}, a row as {@link #dequantizeRow} or {@link #roundInput} wrote it, into the
      * column order in which the matrix-matrix path ({@code FloatOps.matMulTile}, which sums {@link LaneMajor} rows)
      * adds the products in the order of {@link #matVec}: the float types' rows go to lane-major order (after BF16's

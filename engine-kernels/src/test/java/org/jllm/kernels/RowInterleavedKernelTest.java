@@ -123,7 +123,8 @@ class RowInterleavedKernelTest {
     }
 
     /**
-     * Prompt blocks of Q4_0 on integers ({@link FloatOps#matMulInt16Tile}, rows from {@link WeightKernel#int16Row})
+     * Prompt blocks of Q4_0 on integers ({@link FloatOps#matMulInt16Tile}, rows from {@link WeightKernel#int16Row},
+     * tokens packed by {@link WeightKernel#int16Input} as prepareInput quantizes them)
      * give each token the interleaved kernel's matVec bits, on both paths, for tiles of 16 rows and of 12 and 6 (not
      * a multiple of 4: the vector path hands it to the scalar reference), token counts that fill, half-fill or leave
      * a tail of the 64-token passes.
@@ -161,6 +162,13 @@ class RowInterleavedKernelTest {
             for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.get()}) {
                 WeightKernel kernel = k.weights(type);
                 assertEquals(true, kernel.hasInt16Blocks());
+                short[] q = new short[packed.length];
+                float[] d = new float[packedScales.length];
+                for (int t = 0; t < n; t++) {
+                    kernel.int16Input(x[t], cols, q, t, d, t, nPad);
+                }
+                assertArrayEquals(packed, q, "int16Input packs prepareInput's values");
+                assertArrayEquals(packedScales, d, "and its scales");
                 for (int[] tile : new int[][] {{0, 16}, {16, 28}, {90, 96}}) {
                     int m = tile[1] - tile[0];
                     int[] pairs = new int[m * cols];

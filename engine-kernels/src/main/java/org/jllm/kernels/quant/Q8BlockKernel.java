@@ -73,17 +73,12 @@ public abstract class Q8BlockKernel implements WeightKernel {
         short[] wide = out.shorts(n);
         for (int b = 0; b < blocks; b++) {
             int base = b * BLOCK;
-            float amax = 0f;
-            for (int j = 0; j < BLOCK; j++) {
-                amax = Math.max(amax, Math.abs(x[base + j]));
-            }
+            float amax = quantizeBlock(x, base, wide, base);
             float scale = amax / 127f;
             d[b] = Numbers.roundToF16(scale);
-            float id = amax != 0f ? 127f / amax : 0f;
             int sum = 0;
             for (int j = 0; j < BLOCK; j++) {
-                q[base + j] = (byte) Math.rint(x[base + j] * id);
-                wide[base + j] = q[base + j];
+                q[base + j] = (byte) wide[base + j];
                 sum += q[base + j];
             }
             s[b] = Numbers.roundToF16(scale * sum);
@@ -92,6 +87,35 @@ public abstract class Q8BlockKernel implements WeightKernel {
                 for (int k = 0; k < LANES; k++) {
                     regrouped[base + m * LANES + k] = q[base + 4 * k + m];
                 }
+            }
+        }
+    }
+
+    /**
+     * x[off..off+32) quantized to Q8_0 as llama.cpp's {@code quantize_row_q8_0}: values x * 127 / amax rounded to
+     * nearest even into {@code q[qOff..qOff+32)}; returns amax (the block's scale is amax / 127, rounded to F16).
+     */
+    static float quantizeBlock(float[] x, int off, short[] q, int qOff) {
+        float amax = 0f;
+        for (int j = 0; j < BLOCK; j++) {
+            amax = Math.max(amax, Math.abs(x[off + j]));
+        }
+        float id = amax != 0f ? 127f / amax : 0f;
+        for (int j = 0; j < BLOCK; j++) {
+            q[qOff + j] = (short) Math.rint(x[off + j] * id);
+        }
+        return amax;
+    }
+
+    @Override
+    public void int16Input(float[] x, int n, short[] q, int qOff, float[] scales, int scalesOff, int stride) {
+        short[] block = new short[BLOCK];
+        for (int b = 0; b < n / BLOCK; b++) {
+            // Quantized in place (loops the JIT vectorizes), then spread.
+            float amax = quantizeBlock(x, b * BLOCK, block, 0);
+            scales[scalesOff + b * stride] = Numbers.roundToF16(amax / 127f);
+            for (int j = 0, at = qOff + b * BLOCK * stride; j < BLOCK; j++, at += stride) {
+                q[at] = block[j];
             }
         }
     }

@@ -150,6 +150,11 @@ final class VectorQ8BlockKernel implements WeightKernel {
         return scalar.hasInt16Blocks();
     }
 
+    @Override
+    public void int16Input(float[] x, int n, short[] q, int qOff, float[] scales, int scalesOff, int stride) {
+        scalar.int16Input(x, n, q, qOff, scales, scalesOff, stride);
+    }
+
     /** The scalar reference's pairs, 16 values at a time: value - 8 in both halves of a lane. */
     @Override
     public void int16Row(MemorySegment w, int cols, long row, int[] pairs, int pairsOff, float[] scales,
