@@ -1,5 +1,6 @@
 package org.jllm.model;
 
+import java.util.Arrays;
 import org.jllm.kernels.FloatOps;
 import org.jllm.kernels.WeightKernel;
 import org.jllm.runtime.WorkerPool;
@@ -114,20 +115,13 @@ public final class MatMuls implements WorkerPool.RangeTask {
         short[] q = packedShorts;
         float[] d = packedScales;
         // Whole lines of 32 tokens per thread: threads never write the same cache line.
-        pool.forRange(nPad, 32, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                if (t < n) {
-                    k.int16Input(x[t], cols, q, t, d, t, nPad);
-                } else {
-                    for (int c = 0; c < cols; c++) {
-                        q[c * nPad + t] = 0;
-                    }
-                    for (int b = 0; b < blocks; b++) {
-                        d[b * nPad + t] = 0f;
-                    }
-                }
-            }
-        });
+        pool.forRange(n, 32, (from, to) -> k.int16Input(x, from, to, cols, q, d, nPad));
+        for (int c = 0; c < cols && n < nPad; c++) {
+            Arrays.fill(q, c * nPad + n, c * nPad + nPad, (short) 0);
+        }
+        for (int b = 0; b < blocks && n < nPad; b++) {
+            Arrays.fill(d, b * nPad + n, b * nPad + nPad, 0f);
+        }
     }
 
     private void run(Linear[] ws, float[][][] o, int from, int to, int n) {

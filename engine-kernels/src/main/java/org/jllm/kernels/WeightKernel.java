@@ -56,11 +56,11 @@ public interface WeightKernel {
     }
 
     /**
-     * The 8-bit activations {@link #prepareInput} makes of {@code x[0..n)}, for {@link FloatOps#matMulInt16Tile}
-     * (types with {@link #hasInt16Blocks}): value k to {@code q[qOff + k * stride]}, the scale of block b to
-     * {@code scales[scalesOff + b * stride]}. A block of tokens is packed by giving each its own offset.
+     * The 8-bit activations {@link #prepareInput} makes of tokens {@code x[from..to)} ({@code cols} values each), for
+     * {@link FloatOps#matMulInt16Tile} (types with {@link #hasInt16Blocks}): token t's value k to
+     * {@code packed[k * nPad + t]}, its block b's scale to {@code scales[b * nPad + t]}.
      */
-    default void int16Input(float[] x, int n, short[] q, int qOff, float[] scales, int scalesOff, int stride) {
+    default void int16Input(float[][] x, int from, int to, int cols, short[] packed, float[] scales, int nPad) {
         throw new UnsupportedOperationException(type() + " has no int16 blocks");
     }
 

@@ -12,6 +12,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.jllm.kernels.Activations;
 import org.jllm.kernels.GgmlType;
+import org.jllm.kernels.Numbers;
 import org.jllm.kernels.WeightKernel;
 import org.jllm.kernels.quant.Q8BlockKernel;
 
@@ -46,6 +47,11 @@ final class VectorQ8BlockKernel implements WeightKernel {
     private static final IntVector IOTA16 = IntVector.zero(I16).addIndex(1);
     private static final IntVector LEVELS16 =
             IntVector.fromArray(I16, org.jllm.kernels.quant.IQ4_NLKernel.LEVELS, 0);
+
+    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    /** 1.5 x 2^23: v + ROUNDER - ROUNDER is v rounded to an integer, ties to even. */
+    private static final float ROUNDER = 0x1.8p23f;
 
     private final Q8BlockKernel scalar;
     private final boolean levels;
@@ -150,9 +156,40 @@ final class VectorQ8BlockKernel implements WeightKernel {
         return scalar.hasInt16Blocks();
     }
 
+    /**
+     * The scalar reference with each token's block quantized in two 16-lane vectors: amax by a lane reduction (max
+     * is exact in any order), x * (127 / amax) rounded to nearest even by adding and subtracting 1.5 x 2^23 (exact
+     * for |v| < 2^22, as Math.rint), then transposed as the reference does.
+     */
     @Override
-    public void int16Input(float[] x, int n, short[] q, int qOff, float[] scales, int scalesOff, int stride) {
-        scalar.int16Input(x, n, q, qOff, scales, scalesOff, stride);
+    public void int16Input(float[][] x, int from, int to, int cols, short[] packed, float[] scales, int nPad) {
+        if (FloatVector.SPECIES_PREFERRED.length() != 16) {
+            scalar.int16Input(x, from, to, cols, packed, scales, nPad);
+            return;
+        }
+        short[] blocks = new short[BLOCK * BLOCK];
+        for (int t0 = from; t0 < to; t0 += BLOCK) {
+            int count = Math.min(BLOCK, to - t0);
+            for (int b = 0; b < cols / BLOCK; b++) {
+                for (int i = 0; i < count; i++) {
+                    FloatVector lo = FloatVector.fromArray(F16, x[t0 + i], b * BLOCK);
+                    FloatVector hi = FloatVector.fromArray(F16, x[t0 + i], b * BLOCK + 16);
+                    float amax = lo.abs().max(hi.abs()).reduceLanes(VectorOperators.MAX);
+                    scales[b * nPad + t0 + i] = Numbers.roundToF16(amax / 127f);
+                    float id = amax != 0f ? 127f / amax : 0f;
+                    ((ShortVector) lo.mul(id).add(ROUNDER).sub(ROUNDER).convertShape(VectorOperators.F2S, S16, 0))
+                            .intoArray(blocks, i * BLOCK);
+                    ((ShortVector) hi.mul(id).add(ROUNDER).sub(ROUNDER).convertShape(VectorOperators.F2S, S16, 0))
+                            .intoArray(blocks, i * BLOCK + 16);
+                }
+                for (int j = 0; j < BLOCK; j++) {
+                    int at = (b * BLOCK + j) * nPad + t0;
+                    for (int i = 0; i < count; i++) {
+                        packed[at + i] = blocks[i * BLOCK + j];
+                    }
+                }
+            }
+        }
     }
 
     /** The scalar reference's pairs, 16 values at a time: value - 8 in both halves of a lane. */
