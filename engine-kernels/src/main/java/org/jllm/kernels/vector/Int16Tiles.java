@@ -126,7 +126,6 @@ final class Int16Tiles {
                 e2 = m.mul(u2).add(e2);
                 e3 = m.mul(u3).add(e3);
             }
-            // Through memory: a helper taking the vectors would not be inlined here, and they would be boxed.
             a0.intoArray(blockSums, 0);
             a1.intoArray(blockSums, 32);
             a2.intoArray(blockSums, 64);
@@ -143,7 +142,32 @@ final class Int16Tiles {
             e1.intoArray(blockSums, 416);
             e2.intoArray(blockSums, 448);
             e3.intoArray(blockSums, 480);
-            addBlock(blockSums, 8, wd, d0 + b, blocks, xd, b * nPad + x0, sums, p0, nPad);
+            // The block's sums through memory and added here, not in a helper: whether the JIT inlines one depends
+            // on the order of compilation, and the products then ran up to 1.7x slower.
+            int xs = b * nPad + x0;
+            float dw0 = wd[d0 + b];
+            float dw1 = wd[d0 + blocks + b];
+            float dw2 = wd[d0 + 2 * blocks + b];
+            float dw3 = wd[d0 + 3 * blocks + b];
+            for (int h = 0; h < 8; h++) {
+                FloatVector tokenScales = FloatVector.fromArray(F, xd, xs + 16 * h);
+                int p = p0 + 16 * h;
+                FloatVector sum = (FloatVector) ShortVector.fromArray(S256, blockSums, 16 * h)
+                        .convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0);
+                sum.fma(tokenScales.mul(dw0), FloatVector.fromArray(F, sums, p)).intoArray(sums, p);
+                p += nPad;
+                sum = (FloatVector) ShortVector.fromArray(S256, blockSums, 128 + 16 * h)
+                        .convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0);
+                sum.fma(tokenScales.mul(dw1), FloatVector.fromArray(F, sums, p)).intoArray(sums, p);
+                p += nPad;
+                sum = (FloatVector) ShortVector.fromArray(S256, blockSums, 256 + 16 * h)
+                        .convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0);
+                sum.fma(tokenScales.mul(dw2), FloatVector.fromArray(F, sums, p)).intoArray(sums, p);
+                p += nPad;
+                sum = (FloatVector) ShortVector.fromArray(S256, blockSums, 384 + 16 * h)
+                        .convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0);
+                sum.fma(tokenScales.mul(dw3), FloatVector.fromArray(F, sums, p)).intoArray(sums, p);
+            }
         }
     }
 
@@ -180,7 +204,6 @@ final class Int16Tiles {
                 e0 = m.mul(u0).add(e0);
                 e1 = m.mul(u1).add(e1);
             }
-            // Through memory: a helper taking the vectors would not be inlined here, and they would be boxed.
             a0.intoArray(blockSums, 0);
             a1.intoArray(blockSums, 32);
             b0.intoArray(blockSums, 64);
@@ -189,7 +212,32 @@ final class Int16Tiles {
             c1.intoArray(blockSums, 160);
             e0.intoArray(blockSums, 192);
             e1.intoArray(blockSums, 224);
-            addBlock(blockSums, 4, wd, d0 + b, blocks, xd, b * nPad + x0, sums, p0, nPad);
+            // The block's sums through memory and added here, not in a helper: whether the JIT inlines one depends
+            // on the order of compilation, and the products then ran up to 1.7x slower.
+            int xs = b * nPad + x0;
+            float dw0 = wd[d0 + b];
+            float dw1 = wd[d0 + blocks + b];
+            float dw2 = wd[d0 + 2 * blocks + b];
+            float dw3 = wd[d0 + 3 * blocks + b];
+            for (int h = 0; h < 4; h++) {
+                FloatVector tokenScales = FloatVector.fromArray(F, xd, xs + 16 * h);
+                int p = p0 + 16 * h;
+                FloatVector sum = (FloatVector) ShortVector.fromArray(S256, blockSums, 16 * h)
+                        .convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0);
+                sum.fma(tokenScales.mul(dw0), FloatVector.fromArray(F, sums, p)).intoArray(sums, p);
+                p += nPad;
+                sum = (FloatVector) ShortVector.fromArray(S256, blockSums, 64 + 16 * h)
+                        .convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0);
+                sum.fma(tokenScales.mul(dw1), FloatVector.fromArray(F, sums, p)).intoArray(sums, p);
+                p += nPad;
+                sum = (FloatVector) ShortVector.fromArray(S256, blockSums, 128 + 16 * h)
+                        .convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0);
+                sum.fma(tokenScales.mul(dw2), FloatVector.fromArray(F, sums, p)).intoArray(sums, p);
+                p += nPad;
+                sum = (FloatVector) ShortVector.fromArray(S256, blockSums, 192 + 16 * h)
+                        .convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0);
+                sum.fma(tokenScales.mul(dw3), FloatVector.fromArray(F, sums, p)).intoArray(sums, p);
+            }
         }
     }
 
@@ -217,24 +265,31 @@ final class Int16Tiles {
             b0.intoArray(blockSums, 32);
             c0.intoArray(blockSums, 64);
             e0.intoArray(blockSums, 96);
-            addBlock(blockSums, 2, wd, d0 + b, blocks, xd, b * nPad + x0, sums, p0, nPad);
-        }
-    }
-
-    /**
-     * sums[row][t] = fma(blockSum, rowScale * tokenScale, sums[row][t]) for 4 rows of {@code halves} x 16 tokens,
-     * the block sums 16 * halves apart per row in {@code blockSums}.
-     */
-    private static void addBlock(short[] blockSums, int halves, float[] wd, int d0, int blocks, float[] xd, int x0,
-                                 float[] sums, int p0, int nPad) {
-        for (int r = 0; r < 4; r++) {
-            float d = wd[d0 + r * blocks];
-            int p = p0 + r * nPad;
-            for (int h = 0; h < halves; h++) {
-                FloatVector scale = FloatVector.fromArray(F, xd, x0 + 16 * h).mul(d);
-                FloatVector sum = (FloatVector) ShortVector.fromArray(S256, blockSums, (r * halves + h) * 16)
+            // The block's sums through memory and added here, not in a helper: whether the JIT inlines one depends
+            // on the order of compilation, and the products then ran up to 1.7x slower.
+            int xs = b * nPad + x0;
+            float dw0 = wd[d0 + b];
+            float dw1 = wd[d0 + blocks + b];
+            float dw2 = wd[d0 + 2 * blocks + b];
+            float dw3 = wd[d0 + 3 * blocks + b];
+            for (int h = 0; h < 2; h++) {
+                FloatVector tokenScales = FloatVector.fromArray(F, xd, xs + 16 * h);
+                int p = p0 + 16 * h;
+                FloatVector sum = (FloatVector) ShortVector.fromArray(S256, blockSums, 16 * h)
                         .convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0);
-                sum.fma(scale, FloatVector.fromArray(F, sums, p + 16 * h)).intoArray(sums, p + 16 * h);
+                sum.fma(tokenScales.mul(dw0), FloatVector.fromArray(F, sums, p)).intoArray(sums, p);
+                p += nPad;
+                sum = (FloatVector) ShortVector.fromArray(S256, blockSums, 32 + 16 * h)
+                        .convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0);
+                sum.fma(tokenScales.mul(dw1), FloatVector.fromArray(F, sums, p)).intoArray(sums, p);
+                p += nPad;
+                sum = (FloatVector) ShortVector.fromArray(S256, blockSums, 64 + 16 * h)
+                        .convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0);
+                sum.fma(tokenScales.mul(dw2), FloatVector.fromArray(F, sums, p)).intoArray(sums, p);
+                p += nPad;
+                sum = (FloatVector) ShortVector.fromArray(S256, blockSums, 96 + 16 * h)
+                        .convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0);
+                sum.fma(tokenScales.mul(dw3), FloatVector.fromArray(F, sums, p)).intoArray(sums, p);
             }
         }
     }
