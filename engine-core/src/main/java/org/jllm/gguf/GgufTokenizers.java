@@ -2,7 +2,6 @@ package org.jllm.gguf;
 
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.jllm.model.ModelFormatException;
@@ -12,6 +11,7 @@ import org.jllm.tokenizer.Tokenizer;
 import org.jllm.tokenizer.UnsupportedTokenizerException;
 import org.jllm.tokenizer.Vocabulary;
 import org.jllm.tokenizer.bpe.BpeTokenizer;
+import org.jllm.tokenizer.bpe.MergeList;
 import org.jllm.tokenizer.bpe.PreTokenizer;
 import org.jllm.tokenizer.spm.SpmTokenizer;
 
@@ -41,9 +41,9 @@ public final class GgufTokenizers {
                     throw new ModelFormatException(f.path() + ": metadata 'tokenizer.ggml.pre': " + e.getMessage());
                 }
                 Vocabulary v = vocabulary(f, false, PreTokenizer.llamaCppAddsBos(pre));
-                List<String[]> merges;
+                MergeList merges;
                 try {
-                    merges = BpeTokenizer.parseMerges(f.getStringArray("tokenizer.ggml.merges"));
+                    merges = MergeList.parse(f.getStringArray("tokenizer.ggml.merges"));
                 } catch (IllegalArgumentException e) {
                     throw new ModelFormatException(f.path() + ": metadata 'tokenizer.ggml.merges': " + e.getMessage());
                 }

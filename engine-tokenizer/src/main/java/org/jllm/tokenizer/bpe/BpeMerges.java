@@ -1,9 +1,6 @@
 package org.jllm.tokenizer.bpe;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A BPE merge table over symbol ids, and the merge loop. Symbols are the vocabulary's tokens (symbol id = token id;
@@ -15,40 +12,29 @@ import java.util.Map;
  */
 public final class BpeMerges {
     private final int vocabSize;
-    private final Map<String, Integer> symbols;
-    private final String[] extraTexts;
+    private final Symbols symbols;
     private final PairRanks ranks;
     private final int[] results;
 
     /**
      * @param tokens token texts by id
-     * @param merges merge pairs, rank = list index; a pair whose parts can never occur is kept out
+     * @param merges merge pairs, rank = index; a pair whose parts can never occur is kept out
      */
-    public BpeMerges(String[] tokens, List<String[]> merges) {
+    public BpeMerges(String[] tokens, MergeList merges) {
         this.vocabSize = tokens.length;
-        this.symbols = new HashMap<>(tokens.length * 2);
-        for (int id = 0; id < tokens.length; id++) {
-            symbols.put(tokens[id], id);
+        int n = merges.size();
+        this.symbols = new Symbols(tokens, n);
+        this.results = new int[n];
+        for (int rank = 0; rank < n; rank++) {
+            results[rank] = symbols.addMerged(merges.text(rank), merges.leftEnd(rank), merges.rightStart(rank));
         }
-        List<String> extras = new java.util.ArrayList<>();
-        this.results = new int[merges.size()];
-        for (int rank = 0; rank < merges.size(); rank++) {
-            String[] m = merges.get(rank);
-            String merged = m[0] + m[1];
-            Integer id = symbols.putIfAbsent(merged, vocabSize + extras.size());
-            if (id == null) {
-                id = vocabSize + extras.size();
-                extras.add(merged);
-            }
-            results[rank] = id;
-        }
-        this.extraTexts = extras.toArray(new String[0]);
-        this.ranks = new PairRanks(merges.size());
-        for (int rank = 0; rank < merges.size(); rank++) {
-            String[] m = merges.get(rank);
-            Integer left = symbols.get(m[0]);
-            Integer right = symbols.get(m[1]);
-            if (left != null && right != null) {
+        // Parts are looked up once every merge result has its symbol: a part may be another merge's result.
+        this.ranks = new PairRanks(n);
+        for (int rank = 0; rank < n; rank++) {
+            String text = merges.text(rank);
+            int left = symbols.find(text, 0, merges.leftEnd(rank), 0, 0);
+            int right = symbols.find(text, merges.rightStart(rank), text.length(), 0, 0);
+            if (left >= 0 && right >= 0) {
                 ranks.putIfAbsent(left, right, rank);
             }
         }
@@ -56,8 +42,7 @@ public final class BpeMerges {
 
     /** Symbol id of {@code text}, or -1 when no token or merge result has that text. */
     public int symbol(String text) {
-        Integer id = symbols.get(text);
-        return id == null ? -1 : id;
+        return symbols.find(text, 0, text.length(), 0, 0);
     }
 
     /** Whether symbol {@code id} is a vocabulary token (not just an intermediate merge result). */
@@ -67,7 +52,7 @@ public final class BpeMerges {
 
     /** Text of a symbol that is not a token. */
     public String extraText(int id) {
-        return extraTexts[id - vocabSize];
+        return symbols.text(id);
     }
 
     /** Rank of merging symbols {@code left} and {@code right}, or -1. */
@@ -181,6 +166,95 @@ public final class BpeMerges {
             heap[i] = last;
         }
         return size;
+    }
+
+    /**
+     * Symbol texts by id (the tokens, then merge results that are not tokens) and an open-addressing table from text
+     * to id, probed with regions of other strings so that merge parts need no string of their own. A text that occurs
+     * twice among the tokens keeps the last id.
+     */
+    private static final class Symbols {
+        private String[] texts;
+        private int count;
+        /** Per slot: the text's hash in the high half, symbol id + 1 in the low half; 0 when empty. */
+        private final long[] slots;
+        private final int mask;
+        private final int shift;
+
+        Symbols(String[] tokens, int merges) {
+            texts = Arrays.copyOf(tokens, tokens.length + 16);
+            int cap = Integer.highestOneBit(Math.max(16, (tokens.length + merges) * 2 - 1)) * 2;
+            slots = new long[cap];
+            mask = cap - 1;
+            shift = 32 - Integer.numberOfTrailingZeros(cap);
+            for (int id = 0; id < tokens.length; id++) {
+                String t = tokens[id];
+                int h = t.hashCode();
+                int i = slot(t, 0, t.length(), 0, 0, h);
+                slots[i] = entry(h, id); // a repeated text: the later id replaces the earlier
+            }
+            count = tokens.length;
+        }
+
+        String text(int id) {
+            return texts[id];
+        }
+
+        /** Id of the text s[from, to) + s[from2, to2), or -1. */
+        int find(String s, int from, int to, int from2, int to2) {
+            return (int) slots[slot(s, from, to, from2, to2, hash(s, from, to, from2, to2))] - 1;
+        }
+
+        private static long entry(int hash, int id) {
+            return ((long) hash << 32) | (id + 1L);
+        }
+
+        /** Id of left + right, the regions [0, leftEnd) and [rightStart, end) of s, added when new. */
+        int addMerged(String s, int leftEnd, int rightStart) {
+            int h = hash(s, 0, leftEnd, rightStart, s.length());
+            int i = slot(s, 0, leftEnd, rightStart, s.length(), h);
+            if (slots[i] == 0) {
+                if (count == texts.length) {
+                    texts = Arrays.copyOf(texts, count * 2);
+                }
+                texts[count] = s.substring(0, leftEnd) + s.substring(rightStart);
+                slots[i] = entry(h, count++);
+            }
+            return (int) slots[i] - 1;
+        }
+
+        /** String.hashCode of the concatenated regions. */
+        private static int hash(String s, int from, int to, int from2, int to2) {
+            int h = 0;
+            for (int i = from; i < to; i++) {
+                h = 31 * h + s.charAt(i);
+            }
+            for (int i = from2; i < to2; i++) {
+                h = 31 * h + s.charAt(i);
+            }
+            return h;
+        }
+
+        /** The slot holding the text s[from, to) + s[from2, to2), or the empty slot where it would go. */
+        private int slot(String s, int from, int to, int from2, int to2, int h) {
+            int length = to - from + to2 - from2;
+            int i = (h * 0x9E3779B9) >>> shift;
+            while (true) {
+                long e = slots[i];
+                if (e == 0) {
+                    return i;
+                }
+                // The text itself is read only when the hashes agree.
+                if ((int) (e >>> 32) == h) {
+                    String t = texts[(int) e - 1];
+                    if (t.length() == length && t.regionMatches(0, s, from, to - from)
+                            && t.regionMatches(to - from, s, from2, to2 - from2)) {
+                        return i;
+                    }
+                }
+                i = (i + 1) & mask;
+            }
+        }
     }
 
     /** Open-addressing map from a pair of non-negative ints to a rank. */

@@ -1,8 +1,6 @@
 package org.jllm.tokenizer.bpe;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jllm.tokenizer.AbstractTokenizer;
 import org.jllm.tokenizer.IntList;
@@ -28,7 +26,7 @@ public final class BpeTokenizer extends AbstractTokenizer {
      * @param merges       merge pairs, rank = list index
      * @param ignoreMerges a word that is itself a token is emitted whole (Llama 3)
      */
-    public BpeTokenizer(Vocabulary vocab, List<String[]> merges, PreTokenizer pre, boolean ignoreMerges,
+    public BpeTokenizer(Vocabulary vocab, MergeList merges, PreTokenizer pre, boolean ignoreMerges,
                         SpecialTokens specials) {
         super(vocab, specials, pieces(vocab));
         this.merges = new BpeMerges(vocab.tokens(), merges);
@@ -50,26 +48,6 @@ public final class BpeTokenizer extends AbstractTokenizer {
             };
         }
         return pieces;
-    }
-
-    /**
-     * Merge pairs from their text form {@code "left right"} (split at the first space after the first character,
-     * as llama.cpp reads {@code tokenizer.ggml.merges}).
-     *
-     * @throws IllegalArgumentException naming the index of a merge without such a space
-     */
-    public static List<String[]> parseMerges(String[] merges) {
-        List<String[]> out = new ArrayList<>(merges.length);
-        for (int i = 0; i < merges.length; i++) {
-            String m = merges[i];
-            int sp = m.indexOf(' ', 1);
-            if (sp < 0) {
-                throw new IllegalArgumentException("merge " + i + " '" + m + "' is not two symbols separated by a "
-                        + "space");
-            }
-            out.add(new String[] {m.substring(0, sp), m.substring(sp + 1)});
-        }
-        return out;
     }
 
     public PreTokenizer preTokenizer() {

@@ -10,6 +10,7 @@ import org.jllm.tokenizer.SpecialTokens;
 import org.jllm.tokenizer.TokenizationException;
 import org.jllm.tokenizer.Vocabulary;
 import org.jllm.tokenizer.bpe.BpeMerges;
+import org.jllm.tokenizer.bpe.MergeList;
 
 /**
  * A Hugging Face {@code tokenizer.json} BPE tokenizer, run as the {@code tokenizers} library runs it: added tokens are
@@ -33,7 +34,7 @@ public final class HfTokenizer extends AbstractTokenizer {
     private final int[] suffix;
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
 
-    HfTokenizer(Vocabulary vocab, List<String[]> merges, boolean byteFallback, boolean fuseUnk, boolean ignoreMerges,
+    HfTokenizer(Vocabulary vocab, MergeList merges, boolean byteFallback, boolean fuseUnk, boolean ignoreMerges,
                 Normalizer normalizer, PreTokenizerStep preTokenizer, DecoderSteps decoder, SpecialTokens added,
                 int[] prefix, int[] suffix) {
         super(vocab, added, pieces(vocab, decoder));

@@ -18,6 +18,7 @@ import org.jllm.tokenizer.Tokenizer;
 import org.jllm.tokenizer.UnsupportedTokenizerException;
 import org.jllm.tokenizer.Vocabulary;
 import org.jllm.tokenizer.bpe.BpeTokenizer;
+import org.jllm.tokenizer.bpe.MergeList;
 import org.jllm.tokenizer.bpe.PreTokenizer;
 
 /**
@@ -66,10 +67,10 @@ public final class HfTokenizers {
                 lines.add(line);
             }
         }
-        List<String[]> merges;
+        MergeList merges;
         PreTokenizer preTokenizer;
         try {
-            merges = BpeTokenizer.parseMerges(lines.toArray(new String[0]));
+            merges = MergeList.parse(lines.toArray(new String[0]));
             preTokenizer = PreTokenizer.llamaCpp(pre);
         } catch (IllegalArgumentException e) {
             throw new TokenizerFileException(mergesFile + ": " + e.getMessage(), e);
@@ -152,14 +153,15 @@ public final class HfTokenizers {
             types[unk] = TokenType.UNKNOWN;
         }
 
-        List<String[]> merges = new ArrayList<>();
+        List<String[]> pairs = new ArrayList<>();
         JsonNode mergesNode = model.path("merges");
         try {
             for (JsonNode m : mergesNode) {
                 if (m.isArray() && m.size() == 2) {
-                    merges.add(new String[] {m.get(0).asText(), m.get(1).asText()});
+                    pairs.add(new String[] {m.get(0).asText(), m.get(1).asText()});
                 } else {
-                    merges.addAll(BpeTokenizer.parseMerges(new String[] {m.asText()}));
+                    MergeList one = MergeList.parse(new String[] {m.asText()});
+                    pairs.add(new String[] {one.left(0), one.right(0)});
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -180,7 +182,7 @@ public final class HfTokenizers {
         }
         Vocabulary v = new Vocabulary(tokens, new float[tokens.length], types, bos, eos, unk, prefix.length > 0,
                 suffix.length > 0, false);
-        return new HfTokenizer(v, merges, byteFallback, model.path("fuse_unk").asBoolean(false),
+        return new HfTokenizer(v, MergeList.ofPairs(pairs), byteFallback, model.path("fuse_unk").asBoolean(false),
                 model.path("ignore_merges").asBoolean(false), Normalizer.fromJson(root.get("normalizer")),
                 PreTokenizerStep.fromJson(root.get("pre_tokenizer")), DecoderSteps.fromJson(root.get("decoder")),
                 new SpecialTokens(special), prefix, suffix);

@@ -25,10 +25,10 @@ class BpeTokenizerTest {
         for (int b = 0; b < 256; b++) {
             tokens.add(String.valueOf(ByteLevel.charOf(b)));
         }
-        List<String[]> pairs = BpeTokenizer.parseMerges(merges);
-        for (String[] p : pairs) {
-            if (!tokens.contains(p[0] + p[1])) {
-                tokens.add(p[0] + p[1]);
+        MergeList pairs = MergeList.parse(merges);
+        for (int r = 0; r < pairs.size(); r++) {
+            if (!tokens.contains(pairs.left(r) + pairs.right(r))) {
+                tokens.add(pairs.left(r) + pairs.right(r));
             }
         }
         tokens.add("<|end|>");
