@@ -45,7 +45,8 @@ public class MatMulBenchmark {
     @Param({"2048"})
     public int cols;
 
-    @Param({"64"})
+    /** The engine's prompt block. */
+    @Param({"128"})
     public int tokens;
 
     private Arena arena;

@@ -30,7 +30,7 @@ final class Int16Tiles {
 
     /** Whether this kernel computes the tile (else the scalar reference does). */
     static boolean applies(int rows, int cols) {
-        return FloatVector.SPECIES_PREFERRED.length() == 16 && rows % 4 == 0 && cols % 32 == 0;
+        return Wide.AVAILABLE && rows % 4 == 0 && cols % 32 == 0;
     }
 
     static void matMul(int[] tile, float[] tileScales, int rows, int cols, short[] packed, float[] packedScales,
