@@ -182,6 +182,7 @@ public final class MatMuls implements WorkerPool.RangeTask {
         }
     }
 
+    /** A thread's tile buffers, grown on demand and kept. */
     private static final class Tile {
         private float[] weights = new float[0];
         private float[] products = new float[0];
@@ -189,31 +190,23 @@ public final class MatMuls implements WorkerPool.RangeTask {
         private float[] scales = new float[0];
 
         int[] pairs(int n) {
-            if (pairs.length < n) {
-                pairs = new int[n];
-            }
-            return pairs;
+            return pairs = pairs.length < n ? new int[n] : pairs;
         }
 
         float[] scales(int n) {
-            if (scales.length < n) {
-                scales = new float[n];
-            }
-            return scales;
+            return scales = atLeast(scales, n);
         }
 
         float[] weights(int n) {
-            if (weights.length < n) {
-                weights = new float[n];
-            }
-            return weights;
+            return weights = atLeast(weights, n);
         }
 
         float[] products(int n) {
-            if (products.length < n) {
-                products = new float[n];
-            }
-            return products;
+            return products = atLeast(products, n);
+        }
+
+        private static float[] atLeast(float[] a, int n) {
+            return a.length < n ? new float[n] : a;
         }
     }
 }

@@ -142,8 +142,7 @@ final class Int16Tiles {
             e1.intoArray(blockSums, 416);
             e2.intoArray(blockSums, 448);
             e3.intoArray(blockSums, 480);
-            // The block's sums through memory and added here, not in a helper: whether the JIT inlines one depends
-            // on the order of compilation, and the products then ran up to 1.7x slower.
+            // The block's sums through memory, added here: the same loop in a helper measured 6-9 % slower.
             int xs = b * nPad + x0;
             float dw0 = wd[d0 + b];
             float dw1 = wd[d0 + blocks + b];
@@ -212,8 +211,7 @@ final class Int16Tiles {
             c1.intoArray(blockSums, 160);
             e0.intoArray(blockSums, 192);
             e1.intoArray(blockSums, 224);
-            // The block's sums through memory and added here, not in a helper: whether the JIT inlines one depends
-            // on the order of compilation, and the products then ran up to 1.7x slower.
+            // The block's sums through memory, added here: the same loop in a helper measured 6-9 % slower.
             int xs = b * nPad + x0;
             float dw0 = wd[d0 + b];
             float dw1 = wd[d0 + blocks + b];
@@ -265,8 +263,7 @@ final class Int16Tiles {
             b0.intoArray(blockSums, 32);
             c0.intoArray(blockSums, 64);
             e0.intoArray(blockSums, 96);
-            // The block's sums through memory and added here, not in a helper: whether the JIT inlines one depends
-            // on the order of compilation, and the products then ran up to 1.7x slower.
+            // The block's sums through memory, added here: the same loop in a helper measured 6-9 % slower.
             int xs = b * nPad + x0;
             float dw0 = wd[d0 + b];
             float dw1 = wd[d0 + blocks + b];
