@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", description = "Prompt (pp) and generation (tg) tokens/s as llama-bench reports them, and "
         + "generation's fraction of the measured read-bandwidth roofline.")
 final class BenchCommand extends Common implements Callable<Integer> {
+    /** Warm-up rounds at most, before the measured ones. */
+    private static final int MAX_WARM_UPS = 6;
+
     @Option(names = {"-m", "--model"}, description = "GGUF model file (default: models/" + DEFAULT_MODEL + ").")
     Path model;
 
@@ -52,9 +55,20 @@ final class BenchCommand extends Common implements Callable<Integer> {
                     readPerToken += t.byteSize(); // every 2-D weight once per token (the embedding as tied output)
                 }
             }
-            // Warm-up: one round with the measured prompt length, so the JIT has compiled the kernels of that block
-            // shape (a shorter prompt takes other tile kernels) before the first measured round.
+            // Warm-up with the measured prompt length, so the JIT has compiled the kernels of that block shape (a
+            // shorter prompt takes other tile kernels): rounds until the prompt speed stops rising by more than 3 %
+            // (the JIT's compilations of the largest kernels finish a few rounds in on 2 cores), at most 6.
             double[] first = run(m, ctx, prompt, Math.min(gen, 8), vocab);
+            double previous = first[0];
+            int warmUps = 1;
+            while (warmUps < MAX_WARM_UPS) {
+                double speed = run(m, ctx, prompt, Math.min(gen, 8), vocab)[0];
+                warmUps++;
+                if (speed < previous * 1.03) {
+                    break;
+                }
+                previous = speed;
+            }
             double[] pp = new double[reps];
             double[] tg = new double[reps];
             for (int r = 0; r < reps; r++) {
@@ -74,9 +88,11 @@ final class BenchCommand extends Common implements Callable<Integer> {
                                 + "\"pp_tps\": %.3f, \"pp_std\": %.3f, \"tg_tps\": %.3f, \"tg_std\": %.3f, "
                                 + "\"weight_bytes\": %d, \"bytes_per_token\": %d, \"read_bandwidth\": %.0f, "
                                 + "\"roofline_fraction\": %.4f, \"load_ms\": %.1f, \"peak_heap_bytes\": %d, "
-                                + "\"kv_cache\": \"%s\", \"pp_first_tps\": %.3f, \"tg_first_tps\": %.3f}%n",
+                                + "\"kv_cache\": \"%s\", \"pp_first_tps\": %.3f, \"tg_first_tps\": %.3f, "
+                                + "\"warm_up_rounds\": %d}%n",
                         modelOrDefault(model), m.threads(), prompt, gen, mean(pp), std(pp), tgMean, std(tg),
-                        weightBytes, readPerToken, bandwidth, roofline, loadMs, peakHeap, kvCache, first[0], first[1]);
+                        weightBytes, readPerToken, bandwidth, roofline, loadMs, peakHeap, kvCache, first[0], first[1],
+                        warmUps);
             } else {
                 System.out.printf(Locale.ROOT, "model %s, %d threads, weights %.1f MiB, read per generated token "
                                 + "%.1f MiB%n", modelOrDefault(model), m.threads(), weightBytes / 1048576.0,
@@ -87,8 +103,8 @@ final class BenchCommand extends Common implements Callable<Integer> {
                         + "of it%n", m.threads(), bandwidth / 1e9, tgMean * readPerToken / 1e9, 100 * roofline);
                 System.out.printf(Locale.ROOT, "load %.0f ms; peak Java heap %.1f MiB (%s K/V cache)%n", loadMs,
                         peakHeap / 1048576.0, kvCache);
-                System.out.printf(Locale.ROOT, "first round, while the JIT compiles: pp %.2f, tg %.2f tokens/s%n",
-                        first[0], first[1]);
+                System.out.printf(Locale.ROOT, "first round, while the JIT compiles: pp %.2f, tg %.2f tokens/s (%d "
+                        + "warm-up rounds)%n", first[0], first[1], warmUps);
             }
         }
         return 0;

@@ -110,6 +110,8 @@ class CliTest {
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertTrue(j.get("pp_tps").asDouble() > 0 && j.get("tg_tps").asDouble() > 0, r.out());
         assertTrue(j.get("pp_first_tps").asDouble() > 0 && j.get("tg_first_tps").asDouble() > 0, r.out());
+        int warmUps = j.get("warm_up_rounds").asInt();
+        assertTrue(warmUps >= 2 && warmUps <= 6, "warm-up rounds until the prompt speed settles, at most 6: " + r.out());
         assertEquals(Files.size(Path.of(STORIES)) > j.get("weight_bytes").asLong(), true, r.out());
         assertTrue(j.get("bytes_per_token").asLong() > 0 && j.get("read_bandwidth").asDouble() > 1e8, r.out());
     }
