@@ -23,7 +23,7 @@ public final class BpeMerges {
     public BpeMerges(String[] tokens, MergeList merges) {
         this.vocabSize = tokens.length;
         int n = merges.size();
-        this.symbols = new Symbols(tokens, n);
+        this.symbols = new Symbols(tokens);
         this.results = new int[n];
         for (int rank = 0; rank < n; rank++) {
             results[rank] = symbols.addMerged(merges.text(rank), merges.leftEnd(rank), merges.rightStart(rank));
@@ -176,17 +176,17 @@ public final class BpeMerges {
     private static final class Symbols {
         private String[] texts;
         private int count;
-        /** Per slot: the text's hash in the high half, symbol id + 1 in the low half; 0 when empty. */
-        private final long[] slots;
-        private final int mask;
-        private final int shift;
+        /**
+         * Per slot: the text's hash in the high half, symbol id + 1 in the low half; 0 when empty. At most 60 % full:
+         * it doubles as merge results are added (most are tokens already).
+         */
+        private long[] slots;
+        private int mask;
+        private int shift;
 
-        Symbols(String[] tokens, int merges) {
+        Symbols(String[] tokens) {
             texts = Arrays.copyOf(tokens, tokens.length + 16);
-            int cap = Integer.highestOneBit(Math.max(16, (tokens.length + merges) * 2 - 1)) * 2;
-            slots = new long[cap];
-            mask = cap - 1;
-            shift = 32 - Integer.numberOfTrailingZeros(cap);
+            resize(Integer.highestOneBit(Math.max(16, tokens.length * 2 - 1)) * 2);
             for (int id = 0; id < tokens.length; id++) {
                 String t = tokens[id];
                 int h = t.hashCode();
@@ -213,14 +213,39 @@ public final class BpeMerges {
         int addMerged(String s, int leftEnd, int rightStart) {
             int h = hash(s, 0, leftEnd, rightStart, s.length());
             int i = slot(s, 0, leftEnd, rightStart, s.length(), h);
-            if (slots[i] == 0) {
-                if (count == texts.length) {
-                    texts = Arrays.copyOf(texts, count * 2);
-                }
-                texts[count] = s.substring(0, leftEnd) + s.substring(rightStart);
-                slots[i] = entry(h, count++);
+            if (slots[i] != 0) {
+                return (int) slots[i] - 1;
             }
-            return (int) slots[i] - 1;
+            if (count == texts.length) {
+                texts = Arrays.copyOf(texts, count * 2);
+            }
+            texts[count] = s.substring(0, leftEnd) + s.substring(rightStart);
+            if ((count + 1) * 5L > slots.length * 3L) {
+                resize(slots.length * 2);
+                i = slot(s, 0, leftEnd, rightStart, s.length(), h);
+            }
+            slots[i] = entry(h, count);
+            return count++;
+        }
+
+        /** A table of {@code cap} slots holding the current entries, placed by their stored hashes. */
+        private void resize(int cap) {
+            long[] old = slots;
+            slots = new long[cap];
+            mask = cap - 1;
+            shift = 32 - Integer.numberOfTrailingZeros(cap);
+            if (old == null) {
+                return;
+            }
+            for (long e : old) {
+                if (e != 0) {
+                    int i = ((int) (e >>> 32) * 0x9E3779B9) >>> shift;
+                    while (slots[i] != 0) {
+                        i = (i + 1) & mask;
+                    }
+                    slots[i] = e;
+                }
+            }
         }
 
         /** String.hashCode of the concatenated regions. */
@@ -264,7 +289,8 @@ public final class BpeMerges {
         private final int mask;
 
         PairRanks(int expected) {
-            int cap = Integer.highestOneBit(Math.max(16, expected * 2 + 1)) * 2;
+            // At most 60 % full.
+            int cap = Integer.highestOneBit(Math.max(16, expected * 5 / 3)) * 2;
             keys = new long[cap];
             values = new int[cap];
             Arrays.fill(keys, -1L);

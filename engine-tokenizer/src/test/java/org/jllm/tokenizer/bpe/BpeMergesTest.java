@@ -55,4 +55,24 @@ class BpeMergesTest {
         assertEquals(4, sym[0], "ab + ab = abab");
         assertEquals(4, len[0]);
     }
+
+    @Test
+    void theSymbolTableGrowsWithMergeResults() {
+        // 2 tokens and 60 merges each making a new text: the table doubles several times on the way.
+        List<String[]> pairs = new java.util.ArrayList<>();
+        String text = "a";
+        for (int i = 0; i < 60; i++) {
+            pairs.add(new String[] {text, i % 2 == 0 ? "b" : "a"});
+            text = text + (i % 2 == 0 ? "b" : "a");
+        }
+        BpeMerges t = new BpeMerges(new String[] {"a", "b"}, MergeList.ofPairs(pairs));
+        String expected = "a";
+        for (int i = 0; i < 60; i++) {
+            int left = t.symbol(expected);
+            expected = expected + (i % 2 == 0 ? "b" : "a");
+            assertEquals(2 + i, t.symbol(expected), expected);
+            assertEquals(i, t.rank(left, t.symbol(i % 2 == 0 ? "b" : "a")));
+            assertEquals(expected, t.extraText(2 + i));
+        }
+    }
 }
