@@ -213,6 +213,18 @@ public final class Attention implements WorkerPool.RangeTask {
             float[] keys = row == null ? kv.keyRow(layer, t, kvFrom, kvLength)
                     : kv.keyRow(layer, t, kvFrom, kvLength, row);
             int at = kv.rowOffset(t);
+            if (batched && !half) {
+                // A group's query heads against their one key at once.
+                for (int g = from; g < to; g++) {
+                    int out = (s0 + g * group) * contextLength + t;
+                    ops.dotsInSteps(q, g * group * headDim, headDim, group, keys, at + g * headDim, headDim, scores,
+                            out, contextLength);
+                    for (int j = 0; j < group; j++) {
+                        scores[out + j * contextLength] *= scale;
+                    }
+                }
+                continue;
+            }
             for (int h = h0; h < h1; h++) {
                 int k = at + (h / group) * headDim;
                 float dot = half ? halfDot(ops, q, h * headDim, keys, k, headDim)

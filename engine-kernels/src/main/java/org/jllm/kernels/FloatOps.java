@@ -21,6 +21,18 @@ public interface FloatOps {
     float dotInSteps(float[] a, int aOff, float[] b, int bOff, int n);
 
     /**
+     * {@link #dotInSteps} of {@code count} rows of {@code a} (from {@code aOff}, {@code aStride} apart) with one
+     * {@code b}, into {@code out} (from {@code outOff}, {@code outStride} apart), each summed exactly as dotInSteps
+     * sums it: the query heads of a group scored against one key.
+     */
+    default void dotsInSteps(float[] a, int aOff, int aStride, int count, float[] b, int bOff, int n, float[] out,
+                             int outOff, int outStride) {
+        for (int j = 0; j < count; j++) {
+            out[outOff + j * outStride] = dotInSteps(a, aOff + j * aStride, b, bOff, n);
+        }
+    }
+
+    /**
      * The length of the array {@link #packTokens} fills for {@code n} tokens of {@code cols} values (at least
      * {@code n * cols}).
      */

@@ -365,6 +365,28 @@ class KernelsAgreementTest {
         }
     }
 
+    /** A group's rows against one vector sum each as dotInSteps does, to the bit, on both paths and any count. */
+    @Test
+    void dotsInStepsSumEachRowAsDotInSteps() {
+        Random r = new Random(17);
+        for (int n : new int[] {40, 64, 100, 128, 192}) {
+            for (int count : new int[] {1, 3, 4, 7, 8}) {
+                int stride = n + 3;
+                float[] a = random(r, 5 + count * stride);
+                float[] b = random(r, n + 2);
+                for (Kernels k : List.of(SCALAR, vector())) {
+                    FloatOps ops = k.floatOps();
+                    float[] out = new float[2 + count * 9];
+                    ops.dotsInSteps(a, 5, stride, count, b, 2, n, out, 2, 9);
+                    for (int j = 0; j < count; j++) {
+                        assertEquals(ops.dotInSteps(a, 5 + j * stride, b, 2, n), out[2 + j * 9], 0f,
+                                k.name() + " n " + n + " row " + j + " of " + count);
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * Every row-token pair of a tile is the dot product of the two, to the bit, on both paths: through the packed
      * layouts (rows and tokens in {@link LaneMajor} order) the scalar reference's 16-lane sum at any vector width, for
