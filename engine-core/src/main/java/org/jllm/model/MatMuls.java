@@ -74,34 +74,37 @@ public final class MatMuls implements WorkerPool.RangeTask {
             int16 = k.hasInt16Blocks();
             if (int16) {
                 packInt16(k, x, n, cols);
-                run(ws, outs, i, j, n);
-                i = j;
-                continue;
+            } else {
+                packFloats(k, x, n, cols);
             }
-            if (input.length < n * cols) {
-                input = new float[n * cols];
-            }
-            float[] in = input;
-            // Token by token, split over the threads (the other threads would wait for it otherwise).
-            pool.forRange(n, 8, (from, to) -> {
-                for (int t = from; t < to; t++) {
-                    k.roundInput(x[t], 0, cols, in, t * cols);
-                    k.toTileOrder(in, t * cols, cols);
-                }
-            });
-            int length = ops.packedTokensLength(n, cols);
-            if (packed.length < length) {
-                packed = new float[length];
-            }
-            ops.packTokens(input, n, cols, packed);
             run(ws, outs, i, j, n);
             i = j;
         }
     }
 
+    /** The block's activations rounded as {@code k}'s matVec sees them, packed for {@link FloatOps#matMulTile}. */
+    private void packFloats(WeightKernel k, float[][] x, int n, int cols) {
+        if (input.length < n * cols) {
+            input = new float[n * cols];
+        }
+        float[] in = input;
+        // Token by token, split over the threads (the other threads would wait for it otherwise).
+        pool.forRange(n, 8, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                k.roundInput(x[t], 0, cols, in, t * cols);
+                k.toTileOrder(in, t * cols, cols);
+            }
+        });
+        int length = ops.packedTokensLength(n, cols);
+        if (packed.length < length) {
+            packed = new float[length];
+        }
+        ops.packTokens(input, n, cols, packed);
+    }
+
     /**
-     * The block's activations quantized as {@code k}'s matVec sees them, token after token over the pool, into the
-     * token-in-lane layout of {@link FloatOps#matMulInt16Tile}.
+     * The block's activations quantized as {@code k}'s matVec sees them, 32 tokens at a time over the pool, into the
+     * token-in-lane layout of {@link FloatOps#matMulInt16Tile} (zeros after the last token).
      */
     private void packInt16(WeightKernel k, float[][] x, int n, int cols) {
         int nPad = FloatOps.int16Padded(n);
