@@ -151,10 +151,10 @@ final class VectorQ8BlockKernel implements WeightKernel {
         }
     }
 
-    /** Only with 512-bit vectors: narrower ones have no int16 tile kernel, and float tiles beat the scalar one. */
+    /** With vectors of 256 bits or more ({@link Int16Tiles}); narrower ones keep the float tiles. */
     @Override
     public boolean hasInt16Blocks() {
-        return Wide.AVAILABLE && scalar.hasInt16Blocks();
+        return Int16Tiles.AVAILABLE && scalar.hasInt16Blocks();
     }
 
     /**
@@ -164,7 +164,7 @@ final class VectorQ8BlockKernel implements WeightKernel {
      */
     @Override
     public void int16Input(float[][] x, int from, int to, int cols, short[] packed, float[] scales, int nPad) {
-        if (!hasInt16Blocks()) {
+        if (!Wide.AVAILABLE || !hasInt16Blocks()) {
             scalar.int16Input(x, from, to, cols, packed, scales, nPad);
             return;
         }
@@ -197,7 +197,7 @@ final class VectorQ8BlockKernel implements WeightKernel {
     @Override
     public void int16Row(MemorySegment w, int cols, long row, int[] pairs, int pairsOff, float[] scales,
                          int scalesOff) {
-        if (!hasInt16Blocks()) {
+        if (!Wide.AVAILABLE || !hasInt16Blocks()) {
             scalar.int16Row(w, cols, row, pairs, pairsOff, scales, scalesOff);
             return;
         }
