@@ -162,7 +162,7 @@ class RowInterleavedKernelTest {
             for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.get()}) {
                 WeightKernel kernel = k.weights(type);
                 if (!kernel.hasInt16Blocks()) {
-                    // 256-bit vectors: prompts take float tiles.
+                    // Vectors narrower than 256 bits: prompts take float tiles.
                     assertEquals(null, Kernels.get().rowInterleaved(type));
                     continue;
                 }

@@ -8,6 +8,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.jllm.kernels.Activations;
@@ -48,8 +49,14 @@ final class VectorQ8BlockKernel implements WeightKernel {
     private static final IntVector LEVELS16 =
             IntVector.fromArray(I16, org.jllm.kernels.quant.IQ4_NLKernel.LEVELS, 0);
 
-    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    /** int16Input's shapes: a preferred vector of floats, narrowed to as many shorts. */
+    private static final VectorSpecies<Float> INPUT_FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Short> INPUT_SHORTS =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(INPUT_FLOATS.length() * 16));
+    /** int16Row's shapes: a preferred vector of ints (8 or 16, with 256 bits or more), widened from as many bytes. */
+    private static final VectorSpecies<Integer> PAIR_INTS = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> PAIR_BYTES =
+            VectorSpecies.of(byte.class, VectorShape.forBitSize(PAIR_INTS.length() * 8));
     /** 1.5 x 2^23: v + ROUNDER - ROUNDER is v rounded to an integer, ties to even. */
     private static final float ROUNDER = 0x1.8p23f;
 
@@ -158,30 +165,35 @@ final class VectorQ8BlockKernel implements WeightKernel {
     }
 
     /**
-     * The scalar reference with each token's block quantized in two 16-lane vectors: amax by a lane reduction (max
-     * is exact in any order), x * (127 / amax) rounded to nearest even by adding and subtracting 1.5 x 2^23 (exact
-     * for |v| < 2^22, as Math.rint), then transposed as the reference does.
+     * The scalar reference with each token's block quantized a preferred float vector at a time (16 or 8 lanes):
+     * amax by a lane reduction (max is exact in any order), x * (127 / amax) rounded to nearest even by adding and
+     * subtracting 1.5 x 2^23 (exact for |v| < 2^22, as Math.rint), then transposed as the reference does.
      */
     @Override
     public void int16Input(float[][] x, int from, int to, int cols, short[] packed, float[] scales, int nPad) {
-        if (!Wide.AVAILABLE || !hasInt16Blocks()) {
+        if (!hasInt16Blocks()) {
             scalar.int16Input(x, from, to, cols, packed, scales, nPad);
             return;
         }
+        int step = INPUT_FLOATS.length();
         short[] blocks = new short[BLOCK * BLOCK];
         for (int t0 = from; t0 < to; t0 += BLOCK) {
             int count = Math.min(BLOCK, to - t0);
             for (int b = 0; b < cols / BLOCK; b++) {
                 for (int i = 0; i < count; i++) {
-                    FloatVector lo = FloatVector.fromArray(F16, x[t0 + i], b * BLOCK);
-                    FloatVector hi = FloatVector.fromArray(F16, x[t0 + i], b * BLOCK + 16);
-                    float amax = lo.abs().max(hi.abs()).reduceLanes(VectorOperators.MAX);
+                    float[] xt = x[t0 + i];
+                    FloatVector max = FloatVector.zero(INPUT_FLOATS);
+                    for (int j = 0; j < BLOCK; j += step) {
+                        max = max.max(FloatVector.fromArray(INPUT_FLOATS, xt, b * BLOCK + j).abs());
+                    }
+                    float amax = max.reduceLanes(VectorOperators.MAX);
                     scales[b * nPad + t0 + i] = Numbers.roundToF16(amax / 127f);
                     float id = amax != 0f ? 127f / amax : 0f;
-                    ((ShortVector) lo.mul(id).add(ROUNDER).sub(ROUNDER).convertShape(VectorOperators.F2S, S16, 0))
-                            .intoArray(blocks, i * BLOCK);
-                    ((ShortVector) hi.mul(id).add(ROUNDER).sub(ROUNDER).convertShape(VectorOperators.F2S, S16, 0))
-                            .intoArray(blocks, i * BLOCK + 16);
+                    for (int j = 0; j < BLOCK; j += step) {
+                        ((ShortVector) FloatVector.fromArray(INPUT_FLOATS, xt, b * BLOCK + j).mul(id).add(ROUNDER)
+                                .sub(ROUNDER).convertShape(VectorOperators.F2S, INPUT_SHORTS, 0))
+                                .intoArray(blocks, i * BLOCK + j);
+                    }
                 }
                 for (int j = 0; j < BLOCK; j++) {
                     int at = (b * BLOCK + j) * nPad + t0;
@@ -193,25 +205,32 @@ final class VectorQ8BlockKernel implements WeightKernel {
         }
     }
 
-    /** The scalar reference's pairs, 16 values at a time: value - 8 in both halves of a lane. */
+    /**
+     * The scalar reference's pairs, a vector of ints at a time (16 or 8 of a block's 16 packed bytes): value - 8 in
+     * both halves of a lane.
+     */
     @Override
     public void int16Row(MemorySegment w, int cols, long row, int[] pairs, int pairsOff, float[] scales,
                          int scalesOff) {
-        if (!Wide.AVAILABLE || !hasInt16Blocks()) {
+        if (!hasInt16Blocks()) {
             scalar.int16Row(w, cols, row, pairs, pairsOff, scales, scalesOff);
             return;
         }
         int blocks = cols / BLOCK;
         int bb = scalar.blockBytes();
         long base = row * blocks * bb;
+        int step = PAIR_INTS.length();
         for (int b = 0; b < blocks; b++) {
             long off = base + (long) b * bb;
-            IntVector bytes = (IntVector) ByteVector.fromMemorySegment(B128, w, off + qsAt, LE)
-                    .convertShape(VectorOperators.B2I, I16, 0);
-            IntVector lo = bytes.and(0x0f).sub(offset);
-            IntVector hi = bytes.lanewise(VectorOperators.LSHR, 4).and(0x0f).sub(offset);
-            lo.and(0xffff).or(lo.lanewise(VectorOperators.LSHL, 16)).intoArray(pairs, pairsOff + b * BLOCK);
-            hi.and(0xffff).or(hi.lanewise(VectorOperators.LSHL, 16)).intoArray(pairs, pairsOff + b * BLOCK + 16);
+            for (int j = 0; j < 16; j += step) {
+                IntVector bytes = (IntVector) ByteVector.fromMemorySegment(PAIR_BYTES, w, off + qsAt + j, LE)
+                        .convertShape(VectorOperators.B2I, PAIR_INTS, 0);
+                IntVector lo = bytes.and(0x0f).sub(offset);
+                IntVector hi = bytes.lanewise(VectorOperators.LSHR, 4).and(0x0f).sub(offset);
+                lo.and(0xffff).or(lo.lanewise(VectorOperators.LSHL, 16)).intoArray(pairs, pairsOff + b * BLOCK + j);
+                hi.and(0xffff).or(hi.lanewise(VectorOperators.LSHL, 16))
+                        .intoArray(pairs, pairsOff + b * BLOCK + 16 + j);
+            }
             scales[scalesOff + b] = scalar.scale(w, off);
         }
     }
