@@ -242,15 +242,25 @@ public final class Attention implements WorkerPool.RangeTask {
                 }
             }
         }
-        Arrays.fill(lanes, (s0 + h0) * LANES * headDim, (s0 + h1) * LANES * headDim, 0f);
-        for (int t = 0; t <= pos; t++) {
-            float[] values = row == null ? kv.valueRow(layer, t, kvFrom, kvLength)
-                    : kv.valueRow(layer, t, kvFrom, kvLength, row);
-            int at = kv.rowOffset(t);
-            int lane = t % LANES;
+        if (!half) {
+            // An F32 cache holds the layer's rows one after another: each partial sum in registers across positions.
+            float[] values = kv.valueRow(layer, 0, kvFrom, kvLength);
             for (int h = h0; h < h1; h++) {
-                ops.axpy(scores[(s0 + h) * contextLength + t], values, at + (h / group) * headDim, lanes,
-                        ((s0 + h) * LANES + lane) * headDim, headDim);
+                ops.weightedSumsInLanes(scores, (s0 + h) * contextLength, values,
+                        kv.rowOffset(0) + (h / group) * headDim, kv.kvDim(), pos + 1, lanes,
+                        (s0 + h) * LANES * headDim, headDim);
+            }
+        } else {
+            Arrays.fill(lanes, (s0 + h0) * LANES * headDim, (s0 + h1) * LANES * headDim, 0f);
+            for (int t = 0; t <= pos; t++) {
+                float[] values = row == null ? kv.valueRow(layer, t, kvFrom, kvLength)
+                        : kv.valueRow(layer, t, kvFrom, kvLength, row);
+                int at = kv.rowOffset(t);
+                int lane = t % LANES;
+                for (int h = h0; h < h1; h++) {
+                    ops.axpy(scores[(s0 + h) * contextLength + t], values, at + (h / group) * headDim, lanes,
+                            ((s0 + h) * LANES + lane) * headDim, headDim);
+                }
             }
         }
         for (int h = h0; h < h1; h++) {

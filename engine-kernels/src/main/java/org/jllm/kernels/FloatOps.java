@@ -99,6 +99,19 @@ public interface FloatOps {
         }
     }
 
+    /**
+     * For lanes l = 0..15: {@code out[outOff + l * n + i]} = the sum over positions t < count with t mod 16 = l, in
+     * increasing t, of {@code fma(weights[wOff + t], rows[rowsOff + t * rowStride + i], sum)} from 0: the 16 partial
+     * sums of attention's weighted values, each as {@link #axpy} would build it position after position.
+     */
+    default void weightedSumsInLanes(float[] weights, int wOff, float[] rows, int rowsOff, int rowStride, int count,
+                                     float[] out, int outOff, int n) {
+        java.util.Arrays.fill(out, outOff, outOff + 16 * n, 0f);
+        for (int t = 0; t < count; t++) {
+            axpy(weights[wOff + t], rows, rowsOff + t * rowStride, out, outOff + (t % 16) * n, n);
+        }
+    }
+
     /** y[yOff+i] += alpha * x[xOff+i]. */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 

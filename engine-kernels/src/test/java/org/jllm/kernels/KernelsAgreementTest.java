@@ -387,6 +387,32 @@ class KernelsAgreementTest {
         }
     }
 
+    /** The 16 partial sums of weighted rows are what axpy builds position after position, to the bit. */
+    @Test
+    void weightedSumsInLanesAreAxpysInPositionOrder() {
+        Random r = new Random(23);
+        for (int n : new int[] {40, 64, 128}) {
+            for (int count : new int[] {1, 15, 16, 17, 100}) {
+                int stride = n + 7;
+                float[] rows = random(r, 3 + count * stride);
+                float[] weights = random(r, 2 + count);
+                for (Kernels k : List.of(SCALAR, vector())) {
+                    FloatOps ops = k.floatOps();
+                    float[] expected = new float[5 + 16 * n];
+                    for (int t = 0; t < count; t++) {
+                        ops.axpy(weights[2 + t], rows, 3 + t * stride, expected, 5 + (t % 16) * n, n);
+                    }
+                    float[] out = new float[5 + 16 * n];
+                    java.util.Arrays.fill(out, Float.NaN);
+                    out[0] = 0f;
+                    java.util.Arrays.fill(out, 0, 5, 0f);
+                    ops.weightedSumsInLanes(weights, 2, rows, 3, stride, count, out, 5, n);
+                    assertArrayEquals(expected, out, 0f, k.name() + " n " + n + " count " + count);
+                }
+            }
+        }
+    }
+
     /**
      * Every row-token pair of a tile is the dot product of the two, to the bit, on both paths: through the packed
      * layouts (rows and tokens in {@link LaneMajor} order) the scalar reference's 16-lane sum at any vector width, for

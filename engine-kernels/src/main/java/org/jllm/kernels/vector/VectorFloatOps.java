@@ -484,6 +484,37 @@ final class VectorFloatOps implements FloatOps {
         return sum;
     }
 
+    /** Lane by lane, 64 columns at a time, the partial sum held in four registers across the lane's positions. */
+    @Override
+    public void weightedSumsInLanes(float[] weights, int wOff, float[] rows, int rowsOff, int rowStride, int count,
+                                    float[] out, int outOff, int n) {
+        if (L != 16 || n % 64 != 0) {
+            FloatOps.super.weightedSumsInLanes(weights, wOff, rows, rowsOff, rowStride, count, out, outOff, n);
+            return;
+        }
+        for (int lane = 0; lane < 16; lane++) {
+            for (int c = 0; c < n; c += 64) {
+                FloatVector s0 = FloatVector.zero(S);
+                FloatVector s1 = s0;
+                FloatVector s2 = s0;
+                FloatVector s3 = s0;
+                for (int t = lane; t < count; t += 16) {
+                    FloatVector w = FloatVector.broadcast(S, weights[wOff + t]);
+                    int r = rowsOff + t * rowStride + c;
+                    s0 = FloatVector.fromArray(S, rows, r).fma(w, s0);
+                    s1 = FloatVector.fromArray(S, rows, r + 16).fma(w, s1);
+                    s2 = FloatVector.fromArray(S, rows, r + 32).fma(w, s2);
+                    s3 = FloatVector.fromArray(S, rows, r + 48).fma(w, s3);
+                }
+                int o = outOff + lane * n + c;
+                s0.intoArray(out, o);
+                s1.intoArray(out, o + 16);
+                s2.intoArray(out, o + 32);
+                s3.intoArray(out, o + 48);
+            }
+        }
+    }
+
     @Override
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
