@@ -134,15 +134,11 @@ public abstract class Q8BlockKernel implements WeightKernel {
     /** Each block of 32 quantized to Q8_0 (as {@link #prepareInput}) and scaled back: d * q. */
     @Override
     public void roundInput(float[] x, int xOff, int n, float[] dst, int dstOff) {
+        short[] q = new short[BLOCK];
         for (int base = 0; base < n; base += BLOCK) {
-            float amax = 0f;
+            float d = Numbers.roundToF16(quantizeBlock(x, xOff + base, q, 0) / 127f);
             for (int j = 0; j < BLOCK; j++) {
-                amax = Math.max(amax, Math.abs(x[xOff + base + j]));
-            }
-            float d = Numbers.roundToF16(amax / 127f);
-            float id = amax != 0f ? 127f / amax : 0f;
-            for (int j = 0; j < BLOCK; j++) {
-                dst[dstOff + base + j] = d * (float) Math.rint(x[xOff + base + j] * id);
+                dst[dstOff + base + j] = d * q[j];
             }
         }
     }
