@@ -227,22 +227,23 @@ class RowInterleavedKernelTest {
                 ik4.get(ValueLayout.JAVA_BYTE, g4 + Q4_Kx32Kernel.VALUES_AT + 32 * 70 + 4));
         assertEquals(k4.get(ValueLayout.JAVA_BYTE, 50L * 144 + 16 + 70),
                 ik4.get(ValueLayout.JAVA_BYTE, g4 + Q4_Kx32Kernel.VALUES_AT + 32 * 70 + 5));
-        // Q6_K: row 35's d, int8 scale 9 and high-bit byte 40 (byte lane 6).
+        // Q6_K: row 35's d, int8 scale 9 and value 70 (low nibble of ql byte 6, bits 4-5 of qh byte 6), re-encoded
+        // centred as e6 of unit 8: its low nibble in word A, its top two bits in word B (int16 lane 6).
         MemorySegment k6 = weights(GgmlType.Q6_K, new Random(7), ROWS, 256);
         MemorySegment ik6 = interleaved(scalar(GgmlType.Q6_K), k6, ROWS, 256);
         long g6 = Q6_Kx32Kernel.GROUP_BLOCK_BYTES;
         assertEquals(k6.get(I16, 35L * 210 + 208), ik6.get(I16, g6 + 6));
         assertEquals(k6.get(ValueLayout.JAVA_BYTE, 35L * 210 + 192 + 9),
                 ik6.get(ValueLayout.JAVA_BYTE, g6 + Q6_Kx32Kernel.scaleAt(9) + 3));
-        assertEquals(k6.get(ValueLayout.JAVA_BYTE, 35L * 210 + 128 + 40),
-                ik6.get(ValueLayout.JAVA_BYTE, g6 + Q6_Kx32Kernel.highBitsAt(40) + 6));
-        // In reading order: d; then per half and 16 columns: 4 x 32 scales, two parts of 8 columns of 3 x 32 bytes.
-        // Scale 9 (half 1, quarter 0, columns 16-31) opens the fourth unit; high-bit byte 40 (half 1, column 8) ends
-        // the first column of the third unit's second part; low-bit byte 127 (half 1, column 31, a partner) is in the
-        // last column.
-        assertEquals(64 + 3 * 1664, Q6_Kx32Kernel.scaleAt(9));
-        assertEquals(64 + 2 * 1664 + 128 + 768 + 64, Q6_Kx32Kernel.highBitsAt(40));
-        assertEquals(64 + 3 * 1664 + 128 + 768 + 7 * 96 + 32, Q6_Kx32Kernel.lowBitsAt(127));
+        int q70 = (k6.get(ValueLayout.JAVA_BYTE, 35L * 210 + 6) & 0xff) >>> 4
+                | ((k6.get(ValueLayout.JAVA_BYTE, 35L * 210 + 128 + 6) & 0xff) >>> 4 & 3) << 4;
+        long unit8 = g6 + Q6_Kx32Kernel.unitAt(8) + 2 * 6;
+        assertEquals((q70 - 32) & 15, ik6.get(I16, unit8) & 15);
+        assertEquals(((q70 - 32) & 63) >> 4, ik6.get(I16, unit8 + Q6_Kx32Kernel.WORD_BYTES) & 3);
+        // In reading order: d; then per 32 columns the scales of their two groups of 16 and four units of 3 words.
+        assertEquals(64 + 4 * 832 + 32, Q6_Kx32Kernel.scaleAt(9));
+        assertEquals(64 + 2 * 832 + 64, Q6_Kx32Kernel.unitAt(8));
+        assertEquals(Q6_Kx32Kernel.GROUP_BLOCK_BYTES, Q6_Kx32Kernel.unitAt(31) + Q6_Kx32Kernel.UNIT_BYTES);
         assertEquals(ROWS * 148L, scalar(GgmlType.Q4_K).interleavedBytes(ROWS, 256), "scales unpacked to bytes");
     }
 

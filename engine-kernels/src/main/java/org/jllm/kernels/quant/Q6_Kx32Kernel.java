@@ -2,75 +2,50 @@ package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * Q6_K with 32 rows interleaved, the scalar reference of this layout. A super-block of a group of 32 rows is
  * {@value #GROUP_BLOCK_BYTES} bytes, the size of 32 stored ones, laid out in the order the vector kernel reads it
- * (a read behind the hardware prefetcher's stream waits for memory): the rows' F16 d (row i at byte 2i), then four
- * units, one per half h of the super-block and per 16 bytes u of the half's low bits. A unit holds the rows' int8
- * scales of its four groups (quarter t: {@link #scaleAt} + i), then two parts of 8 columns l, each column the rows'
- * low-bit byte l, its partner l + 32 and the high-bit byte l ({@link #lowBitsAt}, {@link #highBitsAt}, +
- * {@link #pairedLane}(i)), every byte as stored.
+ * (a read behind the hardware prefetcher's stream waits for memory): the rows' F16 d (row i at byte 2i), then eight
+ * parts of 32 columns, each the rows' int8 scales of its two groups of 16 ({@link #scaleAt} + i) followed by four
+ * units of 8 columns ({@link #unitAt}).
+ *
+ * <p>A unit holds each row's 8 values re-encoded for 16-bit lanes, so that the vector kernel loads them without
+ * widening bytes: centred (q - 32) as 6-bit two's complement e0..e7, in three words (row i in int16 lane
+ * {@link #pairedLane}(i) of each 64-byte word)
+ * <pre>
+ *   A = e0 &lt;&lt; 10 | e1 &lt;&lt; 4 | e6 &amp; 15
+ *   B = e2 &lt;&lt; 10 | e3 &lt;&lt; 4 | (e7 &gt;&gt; 4) &lt;&lt; 2 | e6 &gt;&gt; 4
+ *   C = e4 &lt;&lt; 10 | e5 &lt;&lt; 4 | e7 &amp; 15
+ * </pre>
+ * e0, e2, e4 are then one arithmetic shift of their word, e1, e3, e5 two, e6 and e7 their low nibble beside two
+ * shifts of B; no value needs centring.
  *
  * <p>The activations are Q8_K as for {@link Q6_KKernel}. A row's super-block sum is the exact integer
  * sum_g scale_g * sum((q - 32) * x) over its 16 groups of 16 values, accumulated as acc = fma(sum, d * d_x, acc):
  * another float order than the stored layout's kernel (within float rounding of it), and the vector kernel's exactly.
  */
 public class Q6_Kx32Kernel extends RowGroupKernel {
-    private static final int BLOCK = 256;
+    private static final ValueLayout.OfShort I16 =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int ROW_BYTES = 210;
     public static final int GROUP_BLOCK_BYTES = ROWS * ROW_BYTES;
-    /** Where the units start; each is {@value #UNIT_BYTES} bytes: 4 x 32 scales, then two parts of 8 columns. */
-    public static final int UNITS_AT = 2 * ROWS;
-    /**
-     * A part: 8 columns l of {@value #COLUMN_BYTES} bytes, each the rows' low-bit byte l, its partner l + 32 (at
-     * {@value #PARTNERS_AT}) and high-bit byte l (at {@value #HIGH_BITS_AT}): read strictly in address order.
-     */
-    public static final int COLUMN_BYTES = 3 * ROWS;
-    public static final int PART_BYTES = 8 * COLUMN_BYTES;
-    public static final int PARTNERS_AT = ROWS;
-    public static final int HIGH_BITS_AT = 2 * ROWS;
-    public static final int UNIT_BYTES = 4 * ROWS + 2 * PART_BYTES;
+    /** A unit's three words, one int16 lane per row. */
+    public static final int WORD_BYTES = 2 * ROWS;
+    public static final int UNIT_BYTES = 3 * WORD_BYTES;
+    /** A part: the scales of two groups of 16 columns, then four units of 8 columns. */
+    public static final int PART_BYTES = 2 * ROWS + 4 * UNIT_BYTES;
+    public static final int PARTS_AT = 2 * ROWS;
 
-    /** The unit of half h and low-bit bytes [16u, 16u + 16) of that half. */
-    private static int unitAt(int h, int u) {
-        return UNITS_AT + UNIT_BYTES * (2 * h + u);
-    }
-
-    /** Offset in a group's super-block of lane 0 of int8 scale g (0..15). */
+    /** Offset in a group's super-block of lane 0 of int8 scale g (0..15): 16 columns, two units. */
     public static int scaleAt(int g) {
-        return unitAt(g / 8, g % 2) + ROWS * (g % 8 / 2);
+        return PARTS_AT + PART_BYTES * (g / 2) + ROWS * (g % 2);
     }
 
-    /** The part holding column l (0..31) of half h. */
-    private static int partAt(int h, int l) {
-        return unitAt(h, l / 16) + 4 * ROWS + PART_BYTES * (l % 16 / 8) + COLUMN_BYTES * (l % 8);
-    }
-
-    /** Offset of lane 0 of stored low-bit byte k (0..127): half k / 64, column k % 32, a partner when k % 64 >= 32. */
-    public static int lowBitsAt(int k) {
-        return partAt(k / 64, k % 32) + (k % 64 >= 32 ? PARTNERS_AT : 0);
-    }
-
-    /** Offset of lane 0 of stored high-bit byte k (0..63): half k / 32, column k % 32. */
-    public static int highBitsAt(int k) {
-        return partAt(k / 32, k % 32) + HIGH_BITS_AT;
-    }
-
-    /** {@link #scaleAt} of scales 0-15; {@link #lowBitsAt} of bytes 0-127, then {@link #highBitsAt} of 0-63. */
-    private static final int[] SCALE_OFFSETS = new int[16];
-    private static final int[] BIT_OFFSETS = new int[192];
-
-    static {
-        for (int k = 0; k < 16; k++) {
-            SCALE_OFFSETS[k] = scaleAt(k);
-        }
-        for (int k = 0; k < 128; k++) {
-            BIT_OFFSETS[k] = lowBitsAt(k);
-        }
-        for (int k = 0; k < 64; k++) {
-            BIT_OFFSETS[128 + k] = highBitsAt(k);
-        }
+    /** Offset in a group's super-block of unit u (0..31): columns 8u..8u + 7, words A, B, C. */
+    public static int unitAt(int u) {
+        return PARTS_AT + PART_BYTES * (u / 4) + 2 * ROWS + UNIT_BYTES * (u % 4);
     }
 
     public Q6_Kx32Kernel() {
@@ -81,13 +56,35 @@ public class Q6_Kx32Kernel extends RowGroupKernel {
     protected void placeRow(byte[] in, int i, byte[] out) {
         out[2 * i] = in[208];
         out[2 * i + 1] = in[209];
+        for (int g = 0; g < 16; g++) {
+            out[scaleAt(g) + i] = in[192 + g];
+        }
         int lane = pairedLane(i);
-        for (int k = 0; k < 16; k++) {
-            out[SCALE_OFFSETS[k] + i] = in[192 + k];
+        int[] e = new int[8];
+        for (int u = 0; u < 32; u++) {
+            for (int k = 0; k < 8; k++) {
+                e[k] = (storedValue(in, 8 * u + k) - 32) & 63;
+            }
+            int a = e[0] << 10 | e[1] << 4 | e[6] & 15;
+            int b = e[2] << 10 | e[3] << 4 | (e[7] >> 4) << 2 | e[6] >> 4;
+            int c = e[4] << 10 | e[5] << 4 | e[7] & 15;
+            int at = unitAt(u) + 2 * lane;
+            for (int word = 0; word < 3; word++) {
+                int v = word == 0 ? a : word == 1 ? b : c;
+                out[at + WORD_BYTES * word] = (byte) v;
+                out[at + WORD_BYTES * word + 1] = (byte) (v >> 8);
+            }
         }
-        for (int k = 0; k < 192; k++) {
-            out[BIT_OFFSETS[k] + lane] = in[k];
-        }
+    }
+
+    /** Value n (0..255) of a stored block, 0..63: its low bits (ql) and high bits (qh) as ggml packs them. */
+    private static int storedValue(byte[] in, int n) {
+        int h = n / 128;
+        int t = n % 128 / 32;
+        int l = n % 32;
+        int ql = in[64 * h + l + 32 * (t & 1)] & 0xff;
+        int qh = in[128 + 32 * h + l] & 0xff;
+        return (t < 2 ? ql & 0x0f : ql >>> 4) | ((qh >>> (2 * t)) & 3) << 4;
     }
 
     @Override
@@ -98,12 +95,21 @@ public class Q6_Kx32Kernel extends RowGroupKernel {
     /** The 6-bit value of value v, centred (q - 32). */
     @Override
     protected int value(MemorySegment w, long off, int i, int lane, int v) {
-        int h = v / 128;
-        int t = v % 128 / 32;
-        int l = v % 32;
-        int ql = u8(w, off + lowBitsAt(64 * h + l + 32 * (t & 1)) + lane);
-        int qh = u8(w, off + highBitsAt(32 * h + l) + lane);
-        return ((t < 2 ? ql & 0x0f : ql >>> 4) | ((qh >>> (2 * t)) & 3) << 4) - 32;
+        long at = off + unitAt(v / 8) + 2L * lane;
+        int a = w.get(I16, at) & 0xffff;
+        int b = w.get(I16, at + WORD_BYTES) & 0xffff;
+        int c = w.get(I16, at + 2 * WORD_BYTES) & 0xffff;
+        int e = switch (v % 8) {
+            case 0 -> a >> 10;
+            case 1 -> a >> 4;
+            case 2 -> b >> 10;
+            case 3 -> b >> 4;
+            case 4 -> c >> 10;
+            case 5 -> c >> 4;
+            case 6 -> a & 15 | (b & 3) << 4;
+            default -> c & 15 | (b >> 2 & 3) << 4;
+        };
+        return (e & 63) - (e & 32) * 2;
     }
 
     @Override

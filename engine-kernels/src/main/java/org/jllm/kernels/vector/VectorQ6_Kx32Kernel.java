@@ -2,6 +2,7 @@ package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -9,89 +10,68 @@ import org.jllm.kernels.Activations;
 import org.jllm.kernels.quant.Q6_Kx32Kernel;
 
 /**
- * The 512-bit kernel of Q6_K with 32 interleaved rows: one int16 lane per row. For each byte l of a half's low bits,
- * three 32-byte loads (the low-bit bytes l and l + 32 and the high-bit byte l of 32 rows) give the rows' four values
- * l, l + 32, l + 64, l + 96 of the half; each, centred (q - 32), is multiplied by its broadcast activation and summed
- * in an int16 accumulator over 8 values (8 products of at most 32 x 127 stay below 2^15), then split into int32
- * lanes of rows 0-15 and 16-31 (see {@link #pairedLane}) and multiplied by the rows' int8 scale of its group of 16.
- * Same bits as the scalar {@link Q6_Kx32Kernel}.
- *
- * <p>The work is split into small methods that hand over arrays ({@link GroupScratch}), never vectors: in one large
- * method the JIT ran out of inlining budget in some compile orders, and the vector operations it then left as calls
- * allocate.
+ * The 512-bit kernel of Q6_K with 32 interleaved rows: one int16 lane per row. A unit's three 64-byte words give the
+ * 32 rows' 8 values of 8 columns by shifts alone (the layout stores them centred, as 6-bit two's complement in
+ * 16-bit lanes: see {@link Q6_Kx32Kernel}); each is multiplied by its broadcast activation and summed in one int16
+ * accumulator (8 products of at most 32 x 127 stay below 2^15), which is split into int32 lanes of rows 0-15 and
+ * 16-31 ({@link #pairedLane}) and multiplied by the rows' int8 scale of its group of 16. About 48 vector operations
+ * per 256 products, where widening bytes and centring them took 76. Same bits as the scalar {@link Q6_Kx32Kernel}.
  */
 final class VectorQ6_Kx32Kernel extends Q6_Kx32Kernel {
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
-        RowGroups.matVec(w, cols, x, out, rowFrom, rowTo, 256, GROUP_BLOCK_BYTES, 0, SUMS);
-    }
-
-    private static final RowGroups.BlockSums SUMS = (w, off, x, b, work) -> superBlockSums(w, off, x.shorts(), b * 256, work);
-
-    /** The exact integer sums of the super-block at {@code off} for the group's 32 rows, into {@code sums[0..32)}. */
-    private static void superBlockSums(MemorySegment w, long off, short[] xs, int xo, GroupScratch work) {
-        java.util.Arrays.fill(work.sums, 0, ROWS, 0);
-        for (int h = 0; h < 2; h++) {
-            for (int l0 = 0; l0 < 32; l0 += 8) {
-                // Low-bit byte 64h + l0 starts the part; quarter t's group of 16 is 8h + 2t + l0 / 16.
-                eightColumns(w, off + lowBitsAt(64 * h + l0), xs, xo + 128 * h + l0, work.partial);
-                addScaled(w, off + scaleAt(8 * h + l0 / 16), work.partial, work.sums);
+        int blocks = cols / 256;
+        short[] xs = x.shorts();
+        float[] xd = x.scales();
+        float[] scales = GroupScratch.get().scales;
+        for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
+            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
+            FloatVector acc0 = FloatVector.zero(Wide.F);
+            FloatVector acc1 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                long off = group + (long) b * GROUP_BLOCK_BYTES;
+                // The scales d first, to an array (a call that returned vectors might not be inlined in this large
+                // method, and they would then be boxed): the layout is in reading order.
+                Wide.f16Times(w, off, xd[b], scales, 0);
+                IntVector s0 = IntVector.zero(Wide.I);
+                IntVector s1 = s0;
+                for (int u = 0; u < 32; u++) {
+                    // Part u / 4: two groups' scales, then four units.
+                    long part = off + PARTS_AT + (long) PART_BYTES * (u >> 2);
+                    long at = part + 2 * ROWS + (long) UNIT_BYTES * (u & 3);
+                    ShortVector a = ShortVector.fromMemorySegment(Wide.S, w, at, Wide.LE);
+                    ShortVector bw = ShortVector.fromMemorySegment(Wide.S, w, at + WORD_BYTES, Wide.LE);
+                    ShortVector c = ShortVector.fromMemorySegment(Wide.S, w, at + 2 * WORD_BYTES, Wide.LE);
+                    int xo = 256 * b + 8 * u;
+                    ShortVector p = a.lanewise(VectorOperators.ASHR, 10).mul(xs[xo]);
+                    p = a.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 1]).add(p);
+                    p = bw.lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 2]).add(p);
+                    p = bw.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 3]).add(p);
+                    p = c.lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 4]).add(p);
+                    p = c.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 5]).add(p);
+                    // e6 and e7: the low nibble of A or C beside B's two bits, moved to bits 4-5 and sign-extended.
+                    p = a.and((short) 15)
+                            .or(bw.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10))
+                            .mul(xs[xo + 6]).add(p);
+                    p = c.and((short) 15)
+                            .or(bw.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 10).and((short) ~15))
+                            .mul(xs[xo + 7]).add(p);
+                    IntVector pairs = p.reinterpretAsInts();
+                    long sc = part + ROWS * ((u >> 1) & 1);
+                    s0 = pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
+                                    .convertShape(VectorOperators.B2I, Wide.I, 0)).add(s0);
+                    s1 = pairs.lanewise(VectorOperators.ASHR, 16)
+                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
+                                    .convertShape(VectorOperators.B2I, Wide.I, 0)).add(s1);
+                }
+                acc0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
+                acc1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
             }
+            acc0.intoArray(out, g * ROWS);
+            acc1.intoArray(out, g * ROWS + 16);
         }
-    }
-
-    /**
-     * For the part at {@code part} (8 columns l: low-bit bytes, their partners l + 32, high-bit bytes), the int16 sums
-     * of (q - 32) * x of the half's four quarters t into {@code partial[32t..+32)}; quarter t's activations start at
-     * {@code xs[x0 + 32t]}.
-     */
-    private static void eightColumns(MemorySegment w, long part, short[] xs, int x0, short[] partial) {
-        ShortVector p0 = ShortVector.zero(Wide.S);
-        ShortVector p1 = p0;
-        ShortVector p2 = p0;
-        ShortVector p3 = p0;
-        for (int l = 0; l < 8; l++) {
-            long column = part + (long) COLUMN_BYTES * l;
-            ShortVector a = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, column, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, column + PARTNERS_AT, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, column + HIGH_BITS_AT, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            p0 = a.and((short) 15).or(q.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
-                    .sub((short) 32).mul(xs[x0 + l]).add(p0);
-            p1 = c.and((short) 15).or(q.lanewise(VectorOperators.LSHL, 2).and((short) 0x30))
-                    .sub((short) 32).mul(xs[x0 + 32 + l]).add(p1);
-            p2 = a.lanewise(VectorOperators.LSHR, 4).or(q.and((short) 0x30))
-                    .sub((short) 32).mul(xs[x0 + 64 + l]).add(p2);
-            p3 = c.lanewise(VectorOperators.LSHR, 4).or(q.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
-                    .sub((short) 32).mul(xs[x0 + 96 + l]).add(p3);
-        }
-        p0.intoArray(partial, 0);
-        p1.intoArray(partial, 32);
-        p2.intoArray(partial, 64);
-        p3.intoArray(partial, 96);
-    }
-
-    /**
-     * Adds quarter t's int16 sums ({@code partial[32t..]}, rows 0-15 in the even lanes, 16-31 in the odd ones) times
-     * the rows' int8 scales at {@code sc} + 32t to {@code sums}.
-     */
-    private static void addScaled(MemorySegment w, long sc, short[] partial, int[] sums) {
-        IntVector a0 = IntVector.fromArray(Wide.I, sums, 0);
-        IntVector a1 = IntVector.fromArray(Wide.I, sums, 16);
-        for (int t = 0; t < 4; t++) {
-            IntVector p = ShortVector.fromArray(Wide.S, partial, 32 * t).reinterpretAsInts();
-            a0 = a0.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * t, Wide.LE)
-                            .convertShape(VectorOperators.B2I, Wide.I, 0)));
-            a1 = a1.add(p.lanewise(VectorOperators.ASHR, 16)
-                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * t + 16, Wide.LE)
-                            .convertShape(VectorOperators.B2I, Wide.I, 0)));
-        }
-        a0.intoArray(sums, 0);
-        a1.intoArray(sums, 16);
     }
 }
