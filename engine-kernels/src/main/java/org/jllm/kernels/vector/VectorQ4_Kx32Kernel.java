@@ -2,6 +2,7 @@ package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -16,49 +17,89 @@ import org.jllm.kernels.quant.Q4_Kx32Kernel;
  * and 16-31 (see {@link #pairedLane}), times the rows' scale bytes; the minimums' sums are int32 too. Same bits as the
  * scalar {@link Q4_Kx32Kernel}.
  *
- * <p>The work is split into small methods that hand over arrays ({@link GroupScratch}), never vectors: in one large
- * method the JIT ran out of inlining budget in some compile orders, and the vector operations it then left as calls
- * allocate.
+ * <p>One method holds the whole loop and calls only {@link Wide#f16Times}, which hands its floats over in an array:
+ * a helper that returned vectors might not be inlined in a method this large, and its vectors would then be boxed.
+ * (Split into small methods exchanging arrays, the kernel ran at less than half this speed.)
  */
 final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
-        RowGroups.matVec(w, cols, x, out, rowFrom, rowTo, 256, GROUP_BLOCK_BYTES, DMIN_AT, SUMS);
-    }
-
-    private static final RowGroups.BlockSums SUMS = (w, off, x, b, work) -> {
-        minimumSums(w, off + MINS_AT, x.groupSums(), b * 16, work.sums);
-        superBlockSums(w, off, x.shorts(), b * 256, work);
-    };
-
-    /** sum_s scale_s * dot_s of the super-block at {@code off} for the group's 32 rows, into {@code sums[0..32)}. */
-    private static void superBlockSums(MemorySegment w, long off, short[] xs, int xo, GroupScratch work) {
-        java.util.Arrays.fill(work.sums, 0, ROWS, 0);
-        for (int j = 0; j < 4; j++) {
-            chunk(w, off + VALUES_AT + 1024L * j, xs, xo + 64 * j, work.partial);
-            addScaled(w, off + SCALES_AT + 64L * j, work.partial, 0, 0, work.sums);
-        }
-    }
-
-    /**
-     * The int16 sums over the 32 bytes l of a chunk at {@code values}: low nibbles times {@code xs[x0 + l]} into
-     * {@code partial[0..32)} (l < 16) and {@code [32..64)} (l >= 16), high nibbles times {@code xs[x0 + 32 + l]} into
-     * {@code [64..96)} and {@code [96..128)}.
-     */
-    private static void chunk(MemorySegment w, long values, short[] xs, int x0, short[] partial) {
-        for (int half = 0; half < 2; half++) {
-            ShortVector lo = ShortVector.zero(Wide.S);
-            ShortVector hi = lo;
-            for (int l = 16 * half; l < 16 * half + 16; l++) {
-                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-                lo = v.and((short) 15).mul(xs[x0 + l]).add(lo);
-                hi = v.lanewise(VectorOperators.LSHR, 4).mul(xs[x0 + 32 + l]).add(hi);
+        int blocks = cols / 256;
+        short[] xs = x.shorts();
+        float[] xd = x.scales();
+        int[] xsum = x.groupSums();
+        float[] scales = GroupScratch.get().scales;
+        for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
+            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
+            FloatVector acc0 = FloatVector.zero(Wide.F);
+            FloatVector acc1 = acc0;
+            FloatVector min0 = acc0;
+            FloatVector min1 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                long off = group + (long) b * GROUP_BLOCK_BYTES;
+                Wide.f16Times(w, off, xd[b], scales, 0);
+                Wide.f16Times(w, off + DMIN_AT, xd[b], scales, ROWS);
+                IntVector m0 = IntVector.zero(Wide.I);
+                IntVector m1 = m0;
+                for (int s = 0; s < 8; s++) {
+                    int xm = xsum[16 * b + 2 * s] + xsum[16 * b + 2 * s + 1];
+                    long mins = off + MINS_AT + 32L * s;
+                    m0 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins, Wide.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m0);
+                    m1 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins + 16, Wide.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m1);
+                }
+                IntVector s0 = IntVector.zero(Wide.I);
+                IntVector s1 = s0;
+                for (int j = 0; j < 4; j++) {
+                    long values = off + VALUES_AT + 1024L * j;
+                    int x0 = 256 * b + 64 * j;
+                    ShortVector lo0 = ShortVector.zero(Wide.S);
+                    ShortVector hi0 = lo0;
+                    for (int l = 0; l < 16; l++) {
+                        ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+                        lo0 = v.and((short) 15).mul(xs[x0 + l]).add(lo0);
+                        hi0 = v.lanewise(VectorOperators.LSHR, 4).mul(xs[x0 + 32 + l]).add(hi0);
+                    }
+                    ShortVector lo1 = ShortVector.zero(Wide.S);
+                    ShortVector hi1 = lo1;
+                    for (int l = 16; l < 32; l++) {
+                        ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+                        lo1 = v.and((short) 15).mul(xs[x0 + l]).add(lo1);
+                        hi1 = v.lanewise(VectorOperators.LSHR, 4).mul(xs[x0 + 32 + l]).add(hi1);
+                    }
+                    // Sub-block 2j (low nibbles) and 2j + 1 (high): int16 halves to int32 rows, times their scales.
+                    long sc = off + SCALES_AT + 64L * j;
+                    IntVector p = lo0.reinterpretAsInts();
+                    IntVector q = lo1.reinterpretAsInts();
+                    s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
+                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
+                    s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16))
+                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
+                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
+                    p = hi0.reinterpretAsInts();
+                    q = hi1.reinterpretAsInts();
+                    s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32, Wide.LE)
+                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
+                    s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16))
+                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 48, Wide.LE)
+                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
+                }
+                acc0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
+                acc1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
+                min0 = ((FloatVector) m0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 32), min0);
+                min1 = ((FloatVector) m1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 48), min1);
             }
-            lo.intoArray(partial, 32 * half);
-            hi.intoArray(partial, 64 + 32 * half);
+            acc0.sub(min0).intoArray(out, g * ROWS);
+            acc1.sub(min1).intoArray(out, g * ROWS + 16);
         }
     }
 

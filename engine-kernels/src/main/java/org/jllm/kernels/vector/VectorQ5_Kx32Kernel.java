@@ -2,6 +2,7 @@ package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -12,8 +13,8 @@ import org.jllm.kernels.quant.Q5_Kx32Kernel;
 /**
  * The 512-bit kernel of Q5_K with 32 interleaved rows, {@link VectorQ4_Kx32Kernel}'s with a fifth bit: each value is
  * centred (q - 16, at most 16 in magnitude, so 16 products of at most 16 x 127 still fit an int16 accumulator) and
- * 16 * (the activations' sub-block sum) is added back in int32. Same bits as the scalar {@link Q5_Kx32Kernel}.
- * Small methods exchange arrays ({@link GroupScratch}), never vectors.
+ * 16 * (the activations' sub-block sum) is added back in int32. Same bits as the scalar {@link Q5_Kx32Kernel}. One
+ * method holds the loop, as in {@link VectorQ4_Kx32Kernel}.
  */
 final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
     private static final int DMIN_AT = Q4_Kx32Kernel.DMIN_AT;
@@ -23,55 +24,93 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
-        RowGroups.matVec(w, cols, x, out, rowFrom, rowTo, 256, GROUP_BLOCK_BYTES, DMIN_AT, SUMS);
-    }
-
-    private static final RowGroups.BlockSums SUMS = (w, off, x, b, work) -> {
-        VectorQ4_Kx32Kernel.minimumSums(w, off + MINS_AT, x.groupSums(), b * 16, work.sums);
-        superBlockSums(w, off, x.shorts(), b * 256, x.groupSums(), b * 16, work);
-    };
-
-    /** sum_s scale_s * dot_s of the super-block at {@code off} for the group's 32 rows, into {@code sums[0..32)}. */
-    private static void superBlockSums(MemorySegment w, long off, short[] xs, int xo, int[] xsum, int g,
-                                       GroupScratch work) {
-        java.util.Arrays.fill(work.sums, 0, ROWS, 0);
-        for (int j = 0; j < 4; j++) {
-            // Chunk 0's columns alternate with the fifth bits (stride 2 x 32 bytes), the others are 32 bytes apart.
-            chunk(w, off + valuesAt(j, 0), j == 0 ? 2 * ROWS : ROWS, off + highBitsAt(0), 2 * j, xs, xo + 64 * j,
-                    work.partial);
-            int low = 16 * (xsum[g + 4 * j] + xsum[g + 4 * j + 1]);
-            int high = 16 * (xsum[g + 4 * j + 2] + xsum[g + 4 * j + 3]);
-            VectorQ4_Kx32Kernel.addScaled(w, off + SCALES_AT + 64L * j, work.partial, low, high, work.sums);
-        }
-    }
-
-    /**
-     * The int16 sums over the 32 bytes l of a chunk at {@code values} ({@code stride} bytes apart) of the centred values
-     * q - 16: low nibbles with bit {@code bit} of fifth-bit byte l (at {@code highBits} + 64l) times {@code xs[x0 + l]}
-     * into {@code partial[0..32)}
-     * (l < 16) and {@code [32..64)} (l >= 16), high nibbles with bit {@code bit + 1} times {@code xs[x0 + 32 + l]} into
-     * {@code [64..96)} and {@code [96..128)}.
-     */
-    private static void chunk(MemorySegment w, long values, int stride, long highBits, int bit, short[] xs, int x0,
-                              short[] partial) {
-        for (int half = 0; half < 2; half++) {
-            ShortVector lo = ShortVector.zero(Wide.S);
-            ShortVector hi = lo;
-            for (int l = 16 * half; l < 16 * half + 16; l++) {
-                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + (long) stride * l,
-                        Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-                ShortVector h = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, highBits + 64L * l, Wide.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-                ShortVector q0 = v.and((short) 15).or(h.lanewise(VectorOperators.LSHR, bit).and((short) 1)
-                        .lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
-                ShortVector q1 = v.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, bit + 1)
-                        .and((short) 1).lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
-                lo = q0.mul(xs[x0 + l]).add(lo);
-                hi = q1.mul(xs[x0 + 32 + l]).add(hi);
+        int blocks = cols / 256;
+        short[] xs = x.shorts();
+        float[] xd = x.scales();
+        int[] xsum = x.groupSums();
+        float[] scales = GroupScratch.get().scales;
+        for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
+            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
+            FloatVector acc0 = FloatVector.zero(Wide.F);
+            FloatVector acc1 = acc0;
+            FloatVector min0 = acc0;
+            FloatVector min1 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                long off = group + (long) b * GROUP_BLOCK_BYTES;
+                Wide.f16Times(w, off, xd[b], scales, 0);
+                Wide.f16Times(w, off + DMIN_AT, xd[b], scales, ROWS);
+                IntVector m0 = IntVector.zero(Wide.I);
+                IntVector m1 = m0;
+                for (int s = 0; s < 8; s++) {
+                    int xm = xsum[16 * b + 2 * s] + xsum[16 * b + 2 * s + 1];
+                    long mins = off + MINS_AT + 32L * s;
+                    m0 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins, Wide.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m0);
+                    m1 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins + 16, Wide.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m1);
+                }
+                IntVector s0 = IntVector.zero(Wide.I);
+                IntVector s1 = s0;
+                long highBits = off + highBitsAt(0);
+                for (int j = 0; j < 4; j++) {
+                    // Chunk 0's columns alternate with the fifth bits (stride 2 x 32 bytes), the others are 32 apart.
+                    long values = off + valuesAt(j, 0);
+                    long stride = j == 0 ? 2 * ROWS : ROWS;
+                    int x0 = 256 * b + 64 * j;
+                    ShortVector lo0 = ShortVector.zero(Wide.S);
+                    ShortVector hi0 = lo0;
+                    ShortVector lo1 = lo0;
+                    ShortVector hi1 = lo0;
+                    // 16 products per int16 accumulator: columns 0-15, then 16-31.
+                    for (int l = 0; l < 32; l++) {
+                        ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + stride * l,
+                                Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+                        ShortVector h = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, highBits + 64L * l,
+                                Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+                        ShortVector q0 = v.and((short) 15).or(h.lanewise(VectorOperators.LSHR, 2 * j).and((short) 1)
+                                .lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
+                        ShortVector q1 = v.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR,
+                                2 * j + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
+                        lo0 = q0.mul(xs[x0 + l]).add(lo0);
+                        hi0 = q1.mul(xs[x0 + 32 + l]).add(hi0);
+                        if (l == 15) {
+                            lo1 = lo0;
+                            hi1 = hi0;
+                            lo0 = ShortVector.zero(Wide.S);
+                            hi0 = lo0;
+                        }
+                    }
+                    // Sub-block 2j (low nibbles) and 2j + 1 (high): int16 halves to int32 rows plus the centring
+                    // term, times their scales.
+                    int low = 16 * (xsum[16 * b + 4 * j] + xsum[16 * b + 4 * j + 1]);
+                    int high = 16 * (xsum[16 * b + 4 * j + 2] + xsum[16 * b + 4 * j + 3]);
+                    long sc = off + SCALES_AT + 64L * j;
+                    IntVector p = lo0.reinterpretAsInts();
+                    IntVector q = lo1.reinterpretAsInts();
+                    s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(low)
+                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
+                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
+                    s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16)).add(low)
+                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
+                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
+                    p = hi0.reinterpretAsInts();
+                    q = hi1.reinterpretAsInts();
+                    s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(high)
+                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32, Wide.LE)
+                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
+                    s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16)).add(high)
+                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 48, Wide.LE)
+                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
+                }
+                acc0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
+                acc1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
+                min0 = ((FloatVector) m0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 32), min0);
+                min1 = ((FloatVector) m1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 48), min1);
             }
-            lo.intoArray(partial, 32 * half);
-            hi.intoArray(partial, 64 + 32 * half);
+            acc0.sub(min0).intoArray(out, g * ROWS);
+            acc1.sub(min1).intoArray(out, g * ROWS + 16);
         }
     }
-
 }
