@@ -3,6 +3,8 @@ package org.jllm;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.jllm.gguf.GgufFile;
 import org.jllm.gguf.GgufTokenizers;
 import org.jllm.kernels.Kernels;
@@ -84,13 +86,17 @@ public final class Model implements AutoCloseable {
         GgufFile file = GgufFile.open(path);
         Arena arena = Arena.ofShared();
         WorkerPool pool = null;
+        // The tokenizer (a vocabulary and merges table of 100k+ entries) is built from the parsed metadata on its
+        // own thread while this one prepares the weights and their kernels: about 0.4 s of a cold load overlapped.
+        FutureTask<Tokenizer> tokenizerTask = new FutureTask<>(() -> GgufTokenizers.load(file));
+        Thread.ofPlatform().name("jllm-load-tokenizer").daemon().start(tokenizerTask);
         try {
             String arch = file.getString("general.architecture");
             GgufWeights weights = new GgufWeights(file, kernels, layout == WeightLayout.INTERLEAVED ? arena : null);
             LanguageModel model = Architectures.forName(arch).build(weights);
             pool = WorkerPool.create(threads);
             weights.interleave(pool, weightCache);
-            Tokenizer tokenizer = GgufTokenizers.load(file);
+            Tokenizer tokenizer = result(tokenizerTask);
             if (tokenizer.vocabulary().size() != model.config().vocabularySize()) {
                 throw new org.jllm.model.ModelFormatException(path + ": the tokenizer has "
                         + tokenizer.vocabulary().size() + " tokens but the model's vocabulary has "
@@ -100,12 +106,51 @@ public final class Model implements AutoCloseable {
                     (System.nanoTime() - start) / 1_000_000);
             return new Model(file, model, tokenizer, pool, arena);
         } catch (IOException | RuntimeException e) {
+            awaitQuietly(tokenizerTask); // it reads the file's metadata: done before the file is closed
             if (pool != null) {
                 pool.close();
             }
             arena.close();
             file.close();
             throw e;
+        }
+    }
+
+    /** The task's tokenizer, or the exception building it threw. */
+    private static Tokenizer result(FutureTask<Tokenizer> task) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the load finishes; the interrupt is kept for the caller
+                }
+            }
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void awaitQuietly(FutureTask<Tokenizer> task) {
+        try {
+            result(task);
+        } catch (IOException | RuntimeException | Error ignored) {
+            // the load already failed for another reason, which is the one reported
         }
     }
 
