@@ -2,6 +2,7 @@ package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -12,34 +13,53 @@ import org.jllm.kernels.quant.Q4_1x32Kernel;
  * The 512-bit kernel of Q4_1 with 32 interleaved rows: one int16 lane per row. For each byte j, one 32-byte load
  * gives the 32 rows' packed byte; its low nibble times the broadcast activation j and its high nibble times
  * activation j + 16 are summed in two int16 accumulators over the block (16 products of at most 15 x 127 each), then
- * split into int32 lanes of rows 0-15 and 16-31 ({@link #pairedLane}). The minimums' term is the float side's
- * ({@link RowGroups}, scaled by Q8_1's sums). Same bits as the scalar {@link Q4_1x32Kernel}.
+ * split into int32 lanes of rows 0-15 and 16-31 ({@link #pairedLane}). The minimums' term is the rows' m times Q8_1's
+ * sums s, subtracted on the float side. Same bits as the scalar {@link Q4_1x32Kernel}. One method holds the loop (see
+ * {@link VectorQ4_Kx32Kernel}).
  */
 final class VectorQ4_1x32Kernel extends Q4_1x32Kernel {
-    private static final RowGroups.BlockSums SUMS = (w, off, x, b, work) -> blockSums(w, off + VALUES_AT, x.shorts(),
-            b * 32, work.sums);
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
-        RowGroups.matVec(w, cols, x, out, rowFrom, rowTo, 32, GROUP_BLOCK_BYTES, MINIMUMS_AT, x.sums(), SUMS);
-    }
-
-    /** The 32 rows' exact block sums sum_j q_j * x_j into {@code sums[0..32)}, their minimums (-1) into [32..64). */
-    private static void blockSums(MemorySegment w, long values, short[] xq, int x0, int[] sums) {
-        ShortVector lo = ShortVector.zero(Wide.S);
-        ShortVector hi = lo;
-        for (int j = 0; j < 16; j++) {
-            ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * j, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            lo = v.and((short) 15).mul(xq[x0 + j]).add(lo);
-            hi = v.lanewise(VectorOperators.LSHR, 4).mul(xq[x0 + 16 + j]).add(hi);
+        int blocks = cols / 32;
+        short[] xq = x.shorts();
+        float[] xd = x.scales();
+        float[] xs = x.sums();
+        float[] scales = GroupScratch.get().scales;
+        for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
+            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
+            FloatVector acc0 = FloatVector.zero(Wide.F);
+            FloatVector acc1 = acc0;
+            FloatVector min0 = acc0;
+            FloatVector min1 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                long off = group + (long) b * GROUP_BLOCK_BYTES;
+                Wide.f16Times(w, off, xd[b], scales, 0);
+                Wide.f16Times(w, off + MINIMUMS_AT, xs[b], scales, ROWS);
+                long values = off + VALUES_AT;
+                int x0 = 32 * b;
+                ShortVector lo = ShortVector.zero(Wide.S);
+                ShortVector hi = lo;
+                for (int j = 0; j < 16; j++) {
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * j, Wide.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+                    lo = v.and((short) 15).mul(xq[x0 + j]).add(lo);
+                    hi = v.lanewise(VectorOperators.LSHR, 4).mul(xq[x0 + 16 + j]).add(hi);
+                }
+                IntVector p = lo.reinterpretAsInts();
+                IntVector q = hi.reinterpretAsInts();
+                IntVector rows0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+                IntVector rows1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16));
+                acc0 = ((FloatVector) rows0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
+                acc1 = ((FloatVector) rows1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
+                // The minimums' sum is -1 (m * s enters with a minus): fma(-1, m * s, mins), exactly mins - m * s.
+                min0 = min0.sub(FloatVector.fromArray(Wide.F, scales, 32));
+                min1 = min1.sub(FloatVector.fromArray(Wide.F, scales, 48));
+            }
+            acc0.sub(min0).intoArray(out, g * ROWS);
+            acc1.sub(min1).intoArray(out, g * ROWS + 16);
         }
-        IntVector p = lo.reinterpretAsInts();
-        IntVector q = hi.reinterpretAsInts();
-        p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(sums, 0);
-        p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16)).intoArray(sums, 16);
-        java.util.Arrays.fill(sums, 32, 64, -1);
     }
 }
