@@ -67,7 +67,7 @@ public class OpsBenchmark {
     public void setup() {
         ops = Kernels.get().floatOps();
         Random r = new Random(1);
-        kv = new KvCache(KvCacheType.valueOf(kvCache), 1, pos + 1, KV_HEADS * HEAD_DIM);
+        kv = new KvCache(KvCacheType.valueOf(kvCache), 1, pos + 1, KV_HEADS, HEAD_DIM);
         float[] kRow = new float[KV_HEADS * HEAD_DIM];
         float[] vRow = new float[KV_HEADS * HEAD_DIM];
         for (int t = 0; t <= pos; t++) {

@@ -8,8 +8,8 @@ import org.jllm.kernels.Numbers;
 /**
  * Causal grouped-query attention of one query position over a {@link KvCache}, with the buffers it needs (one per
  * session; not thread-safe), split by K/V heads over a {@link WorkerPool}; a block of prompt tokens is split by
- * (token, K/V head) pairs in one fork-join instead ({@link #applyBlock}). Positions are the outer loop, so the cache
- * is streamed once per head group and an F16 row is converted once for all the heads that read it.
+ * (token, K/V head) pairs in one fork-join instead ({@link #applyBlock}). K/V heads are the outer loop: each head's
+ * keys and values are streamed once, contiguous in the cache ({@link KvCache}), for its group of query heads.
  *
  * <p>Orders and roundings are llama.cpp's: the weighted sum of values keeps 16 partial sums per head (position t
  * goes to partial sum t mod 16) combined by halving at the end, the order of its matmul of the probabilities with the
@@ -197,80 +197,76 @@ public final class Attention implements WorkerPool.RangeTask {
      * The query {@code q} at {@code pos} for K/V heads [from, to) and their query heads into {@code att}. Query head
      * h keeps its scores at {@code scores[(h - h0 + slot) * contextLength]} and its partial sums at
      * {@code lanes[(h - h0 + slot) * LANES * headDim]}, h0 the first query head; {@code row}: where an F16 cache's
-     * rows are converted, or null for the cache's own buffer (threads then split the heads of one position).
+     * heads are converted, or null for the cache's own buffer (threads then convert different heads of it). Each K/V
+     * head's keys, then values, are read once, position after position (contiguous in the cache), for its group of
+     * query heads.
      */
     private void attend(int pos, float[] q, float[] att, int from, int to, float[] scores, float[] lanes, int slot,
                         float[] row) {
         int group = heads / kvHeads;
         float scale = 1f / (float) Math.sqrt(headDim); // llama.cpp's 1.0f/sqrtf(n_embd_head)
         boolean half = kv.type() == KvCacheType.F16;
-        int h0 = from * group;
-        int h1 = to * group;
-        int s0 = slot - h0;
-        int kvFrom = from * headDim;
-        int kvLength = (to - from) * headDim;
-        for (int t = 0; t <= pos; t++) {
-            float[] keys = row == null ? kv.keyRow(layer, t, kvFrom, kvLength)
-                    : kv.keyRow(layer, t, kvFrom, kvLength, row);
-            int at = kv.rowOffset(t);
-            if (batched && !half) {
-                // A group's query heads against their one key at once.
-                for (int g = from; g < to; g++) {
-                    int out = (s0 + g * group) * contextLength + t;
-                    ops.dotsInSteps(q, g * group * headDim, headDim, group, keys, at + g * headDim, headDim, scores,
-                            out, contextLength);
+        int s0 = slot - from * group;
+        for (int g = from; g < to; g++) {
+            int h0 = g * group;
+            int h1 = h0 + group;
+            for (int t = 0; t <= pos; t++) {
+                float[] keys = row == null ? kv.keys(layer, t, g) : kv.keys(layer, t, g, row);
+                int k = kv.offset(t, g);
+                if (batched && !half) {
+                    // The group's query heads against their one key at once.
+                    int out = (s0 + h0) * contextLength + t;
+                    ops.dotsInSteps(q, h0 * headDim, headDim, group, keys, k, headDim, scores, out, contextLength);
                     for (int j = 0; j < group; j++) {
                         scores[out + j * contextLength] *= scale;
                     }
+                    continue;
                 }
-                continue;
-            }
-            for (int h = h0; h < h1; h++) {
-                int k = at + (h / group) * headDim;
-                float dot = half ? halfDot(ops, q, h * headDim, keys, k, headDim)
-                        : batched ? ops.dotInSteps(q, h * headDim, keys, k, headDim)
-                        : ops.dot(q, h * headDim, keys, k, headDim);
-                scores[(s0 + h) * contextLength + t] = dot * scale;
-            }
-        }
-        for (int h = h0; h < h1; h++) {
-            int s = (s0 + h) * contextLength;
-            ops.softmax(scores, s, pos + 1);
-            if (half) {
-                for (int t = 0; t <= pos; t++) {
-                    scores[s + t] = Numbers.roundToF16(scores[s + t]);
-                }
-            }
-        }
-        if (!half) {
-            // An F32 cache holds the layer's rows one after another: each partial sum in registers across positions.
-            float[] values = kv.valueRow(layer, 0, kvFrom, kvLength);
-            for (int h = h0; h < h1; h++) {
-                ops.weightedSumsInLanes(scores, (s0 + h) * contextLength, values,
-                        kv.rowOffset(0) + (h / group) * headDim, kv.kvDim(), pos + 1, lanes,
-                        (s0 + h) * LANES * headDim, headDim);
-            }
-        } else {
-            Arrays.fill(lanes, (s0 + h0) * LANES * headDim, (s0 + h1) * LANES * headDim, 0f);
-            for (int t = 0; t <= pos; t++) {
-                float[] values = row == null ? kv.valueRow(layer, t, kvFrom, kvLength)
-                        : kv.valueRow(layer, t, kvFrom, kvLength, row);
-                int at = kv.rowOffset(t);
-                int lane = t % LANES;
                 for (int h = h0; h < h1; h++) {
-                    ops.axpy(scores[(s0 + h) * contextLength + t], values, at + (h / group) * headDim, lanes,
-                            ((s0 + h) * LANES + lane) * headDim, headDim);
+                    float dot = half ? halfDot(ops, q, h * headDim, keys, k, headDim)
+                            : batched ? ops.dotInSteps(q, h * headDim, keys, k, headDim)
+                            : ops.dot(q, h * headDim, keys, k, headDim);
+                    scores[(s0 + h) * contextLength + t] = dot * scale;
                 }
             }
-        }
-        for (int h = h0; h < h1; h++) {
-            int base = (s0 + h) * LANES * headDim;
-            for (int width = LANES / 2; width >= 1; width /= 2) {
-                for (int j = 0; j < width; j++) {
-                    ops.axpy(1f, lanes, base + (j + width) * headDim, lanes, base + j * headDim, headDim);
+            for (int h = h0; h < h1; h++) {
+                int s = (s0 + h) * contextLength;
+                ops.softmax(scores, s, pos + 1);
+                if (half) {
+                    for (int t = 0; t <= pos; t++) {
+                        scores[s + t] = Numbers.roundToF16(scores[s + t]);
+                    }
                 }
             }
-            System.arraycopy(lanes, base, att, h * headDim, headDim);
+            if (!half) {
+                // An F32 cache holds the head's positions one after another: each partial sum in registers across
+                // its positions.
+                float[] values = kv.values(layer, 0, g);
+                for (int h = h0; h < h1; h++) {
+                    ops.weightedSumsInLanes(scores, (s0 + h) * contextLength, values, kv.offset(0, g), headDim,
+                            pos + 1, lanes, (s0 + h) * LANES * headDim, headDim);
+                }
+            } else {
+                Arrays.fill(lanes, (s0 + h0) * LANES * headDim, (s0 + h1) * LANES * headDim, 0f);
+                for (int t = 0; t <= pos; t++) {
+                    float[] values = row == null ? kv.values(layer, t, g) : kv.values(layer, t, g, row);
+                    int at = kv.offset(t, g);
+                    int lane = t % LANES;
+                    for (int h = h0; h < h1; h++) {
+                        ops.axpy(scores[(s0 + h) * contextLength + t], values, at, lanes,
+                                ((s0 + h) * LANES + lane) * headDim, headDim);
+                    }
+                }
+            }
+            for (int h = h0; h < h1; h++) {
+                int base = (s0 + h) * LANES * headDim;
+                for (int width = LANES / 2; width >= 1; width /= 2) {
+                    for (int j = 0; j < width; j++) {
+                        ops.axpy(1f, lanes, base + (j + width) * headDim, lanes, base + j * headDim, headDim);
+                    }
+                }
+                System.arraycopy(lanes, base, att, h * headDim, headDim);
+            }
         }
     }
 }

@@ -4,34 +4,38 @@ import org.jllm.KvCacheType;
 import org.jllm.kernels.FloatOps;
 
 /**
- * The keys and values of every position of one sequence, per layer, in F32 or F16. Layout: {@code [position][kvDim]}
- * per layer, so attention streams one position's keys (all KV heads) contiguously. An F16 cache converts a position's
- * row to floats once, into a buffer of its own, for all the heads that read it.
+ * The keys and values of every position of one sequence, per layer, in F32 or F16. Layout: {@code
+ * [kvHead][position][headDim]} per layer, so that attention, which splits the K/V heads over threads, streams each
+ * head's keys and values contiguously, position after position. An F16 cache converts the head values a call reads
+ * into a buffer.
  */
 public final class KvCache {
     private final KvCacheType type;
     private final int contextLength;
-    private final int kvDim;
+    private final int kvHeads;
+    private final int headDim;
     private final float[][] keys;
     private final float[][] values;
     private final short[][] halfKeys;
     private final short[][] halfValues;
     private final float[] row;
 
-    public KvCache(KvCacheType type, int layers, int contextLength, int kvDim) {
-        if ((long) contextLength * kvDim > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a K/V cache of " + contextLength + " positions x " + kvDim
+    public KvCache(KvCacheType type, int layers, int contextLength, int kvHeads, int headDim) {
+        if ((long) contextLength * kvHeads * headDim > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a K/V cache of " + contextLength + " positions x " + kvHeads * headDim
                     + " values per layer is too large; use a shorter context");
         }
         this.type = type;
         this.contextLength = contextLength;
-        this.kvDim = kvDim;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        int n = contextLength * kvHeads * headDim;
         boolean half = type == KvCacheType.F16;
-        this.keys = half ? null : new float[layers][contextLength * kvDim];
-        this.values = half ? null : new float[layers][contextLength * kvDim];
-        this.halfKeys = half ? new short[layers][contextLength * kvDim] : null;
-        this.halfValues = half ? new short[layers][contextLength * kvDim] : null;
-        this.row = half ? new float[kvDim] : null;
+        this.keys = half ? null : new float[layers][n];
+        this.values = half ? null : new float[layers][n];
+        this.halfKeys = half ? new short[layers][n] : null;
+        this.halfValues = half ? new short[layers][n] : null;
+        this.row = half ? new float[kvHeads * headDim] : null;
     }
 
     public KvCacheType type() {
@@ -42,58 +46,74 @@ public final class KvCache {
         return contextLength;
     }
 
+    /** Stores position {@code pos}'s keys and values, {@link #kvDim} each (head after head). */
     public void store(int layer, int pos, float[] k, float[] v) {
-        int at = pos * kvDim;
-        if (keys != null) {
-            System.arraycopy(k, 0, keys[layer], at, kvDim);
-            System.arraycopy(v, 0, values[layer], at, kvDim);
-            return;
+        for (int h = 0; h < kvHeads; h++) {
+            int at = stored(pos, h);
+            if (keys != null) {
+                System.arraycopy(k, h * headDim, keys[layer], at, headDim);
+                System.arraycopy(v, h * headDim, values[layer], at, headDim);
+            } else {
+                FloatOps.toHalf(k, h * headDim, halfKeys[layer], at, headDim);
+                FloatOps.toHalf(v, h * headDim, halfValues[layer], at, headDim);
+            }
         }
-        FloatOps.toHalf(k, 0, halfKeys[layer], at, kvDim);
-        FloatOps.toHalf(v, 0, halfValues[layer], at, kvDim);
+    }
+
+    /** Where head {@code kvHead} of position {@code pos} starts in a layer's stored array. */
+    private int stored(int pos, int kvHead) {
+        return (kvHead * contextLength + pos) * headDim;
     }
 
     /**
-     * The keys of position {@code pos} as floats, values {@code [from, from + n)} of the row at
-     * {@link #rowOffset(int) rowOffset(pos)} + from: the layer's array (F32), or the cache's row buffer, where this
-     * call converts just those values (so threads reading different heads of a row do not interfere); valid until the
-     * next call for the same values.
+     * The keys of K/V head {@code kvHead} at position {@code pos} as floats, at {@link #offset offset(pos, kvHead)}
+     * of the returned array: the layer's array (F32), or the cache's row buffer, where this call converts just that
+     * head (so threads reading different heads do not interfere); valid until the next call for the same head.
      */
-    public float[] keyRow(int layer, int pos, int from, int n) {
-        return keyRow(layer, pos, from, n, row);
+    public float[] keys(int layer, int pos, int kvHead) {
+        return keys(layer, pos, kvHead, row);
     }
 
-    /** The values of position {@code pos}, as {@link #keyRow}; they share the row buffer. */
-    public float[] valueRow(int layer, int pos, int from, int n) {
-        return valueRow(layer, pos, from, n, row);
+    /** The values of K/V head {@code kvHead} at position {@code pos}, as {@link #keys}; they share the row buffer. */
+    public float[] values(int layer, int pos, int kvHead) {
+        return values(layer, pos, kvHead, row);
     }
 
-    /** As {@link #keyRow(int, int, int, int)}, converting an F16 row into {@code buffer} ({@link #kvDim} long). */
-    public float[] keyRow(int layer, int pos, int from, int n, float[] buffer) {
+    /** As {@link #keys(int, int, int)}, converting an F16 head into {@code buffer} ({@link #kvDim} long). */
+    public float[] keys(int layer, int pos, int kvHead, float[] buffer) {
         if (keys != null) {
             return keys[layer];
         }
-        FloatOps.fromHalf(halfKeys[layer], pos * kvDim + from, buffer, from, n);
+        FloatOps.fromHalf(halfKeys[layer], stored(pos, kvHead), buffer, kvHead * headDim, headDim);
         return buffer;
     }
 
-    /** As {@link #valueRow(int, int, int, int)}, converting an F16 row into {@code buffer}. */
-    public float[] valueRow(int layer, int pos, int from, int n, float[] buffer) {
+    /** As {@link #values(int, int, int)}, converting an F16 head into {@code buffer}. */
+    public float[] values(int layer, int pos, int kvHead, float[] buffer) {
         if (values != null) {
             return values[layer];
         }
-        FloatOps.fromHalf(halfValues[layer], pos * kvDim + from, buffer, from, n);
+        FloatOps.fromHalf(halfValues[layer], stored(pos, kvHead), buffer, kvHead * headDim, headDim);
         return buffer;
     }
 
-    /** Values per position: the row length of {@link #keyRow}'s buffers. */
-    public int kvDim() {
-        return kvDim;
+    /**
+     * Where head {@code kvHead} of position {@code pos} starts in the arrays of {@link #keys} and {@link #values}: in
+     * an F32 cache's array, positions follow each other {@link #headDim} apart; in an F16 cache's buffer, at the
+     * head's place of a row.
+     */
+    public int offset(int pos, int kvHead) {
+        return keys != null ? stored(pos, kvHead) : kvHead * headDim;
     }
 
-    /** Where position {@code pos} starts in the arrays of {@link #keyRow} and {@link #valueRow}. */
-    public int rowOffset(int pos) {
-        return keys != null ? pos * kvDim : 0;
+    /** Values per position and head. */
+    public int headDim() {
+        return headDim;
+    }
+
+    /** Values per position: the length of {@link #keys}' buffers. */
+    public int kvDim() {
+        return kvHeads * headDim;
     }
 
     /** Bytes a {@code type} cache takes for {@code layers} x {@code contextLength} x {@code kvDim} keys and values. */

@@ -26,7 +26,7 @@ class AttentionTest {
     void matchesPlainAttentionOnAnyNumberOfThreads(KvCacheType type) {
         FloatOps ops = Kernels.get().floatOps();
         Random r = new Random(7);
-        KvCache kv = new KvCache(type, 1, POSITIONS, KV_HEADS * HEAD_DIM);
+        KvCache kv = new KvCache(type, 1, POSITIONS, KV_HEADS, HEAD_DIM);
         float[][][] stored = fill(kv, 0, r);
         float[][] keys = stored[0];
         float[][] values = stored[1];
@@ -80,7 +80,7 @@ class AttentionTest {
     void aBlockGivesEachTokensAttention(KvCacheType type) {
         FloatOps ops = Kernels.get().floatOps();
         Random r = new Random(11);
-        KvCache kv = new KvCache(type, 2, POSITIONS, KV_HEADS * HEAD_DIM);
+        KvCache kv = new KvCache(type, 2, POSITIONS, KV_HEADS, HEAD_DIM);
         fill(kv, 1, r);
         int n = 20;
         int first = POSITIONS - n;

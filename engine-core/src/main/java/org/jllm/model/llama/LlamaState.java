@@ -40,7 +40,7 @@ final class LlamaState implements ForwardState {
         this.pool = pool;
         this.mv = new MatVecs(pool);
         this.mm = new MatMuls(pool, ops);
-        this.kv = new KvCache(kvType, c.blockCount(), contextLength, c.kvDim());
+        this.kv = new KvCache(kvType, c.blockCount(), contextLength, c.headCountKv(), c.headDim());
         this.rope = new Rope(c.ropeDim());
         int dim = c.embeddingLength();
         this.x = new float[dim];
