@@ -213,20 +213,22 @@ public final class Attention implements WorkerPool.RangeTask {
             for (int t = 0; t <= pos; t++) {
                 float[] keys = row == null ? kv.keys(layer, t, g) : kv.keys(layer, t, g, row);
                 int k = kv.offset(t, g);
-                if (batched && !half) {
-                    // The group's query heads against their one key at once.
+                if (!half || headDim % 16 == 0) {
+                    // The group's query heads against their one key at once: summed as dotInSteps in a batch, else
+                    // as dot (which is also halfDot's sum of whole 16-value blocks).
                     int out = (s0 + h0) * contextLength + t;
-                    ops.dotsInSteps(q, h0 * headDim, headDim, group, keys, k, headDim, scores, out, contextLength);
+                    if (batched && !half) {
+                        ops.dotsInSteps(q, h0 * headDim, headDim, group, keys, k, headDim, scores, out, contextLength);
+                    } else {
+                        ops.dots(q, h0 * headDim, headDim, group, keys, k, headDim, scores, out, contextLength);
+                    }
                     for (int j = 0; j < group; j++) {
                         scores[out + j * contextLength] *= scale;
                     }
                     continue;
                 }
                 for (int h = h0; h < h1; h++) {
-                    float dot = half ? halfDot(ops, q, h * headDim, keys, k, headDim)
-                            : batched ? ops.dotInSteps(q, h * headDim, keys, k, headDim)
-                            : ops.dot(q, h * headDim, keys, k, headDim);
-                    scores[(s0 + h) * contextLength + t] = dot * scale;
+                    scores[(s0 + h) * contextLength + t] = halfDot(ops, q, h * headDim, keys, k, headDim) * scale;
                 }
             }
             for (int h = h0; h < h1; h++) {

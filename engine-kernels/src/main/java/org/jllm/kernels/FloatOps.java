@@ -21,6 +21,18 @@ public interface FloatOps {
     float dotInSteps(float[] a, int aOff, float[] b, int bOff, int n);
 
     /**
+     * {@link #dot} of {@code count} rows of {@code a} (from {@code aOff}, {@code aStride} apart) with one {@code b},
+     * into {@code out} (from {@code outOff}, {@code outStride} apart), each summed exactly as dot sums it: the query
+     * heads of a group scored against one key, for a token read alone.
+     */
+    default void dots(float[] a, int aOff, int aStride, int count, float[] b, int bOff, int n, float[] out, int outOff,
+                      int outStride) {
+        for (int j = 0; j < count; j++) {
+            out[outOff + j * outStride] = dot(a, aOff + j * aStride, b, bOff, n);
+        }
+    }
+
+    /**
      * {@link #dotInSteps} of {@code count} rows of {@code a} (from {@code aOff}, {@code aStride} apart) with one
      * {@code b}, into {@code out} (from {@code outOff}, {@code outStride} apart), each summed exactly as dotInSteps
      * sums it: the query heads of a group scored against one key.

@@ -387,6 +387,28 @@ class KernelsAgreementTest {
         }
     }
 
+    /** The query heads of a group scored at once against one key: each row summed exactly as dot sums it. */
+    @Test
+    void dotsSumEachRowAsDot() {
+        Random r = new Random(19);
+        for (int n : new int[] {16, 40, 64, 128}) {
+            for (int count : new int[] {1, 3, 4, 7, 8}) {
+                int stride = n + 3;
+                float[] a = random(r, 5 + count * stride);
+                float[] b = random(r, n + 2);
+                for (Kernels k : List.of(SCALAR, vector())) {
+                    FloatOps ops = k.floatOps();
+                    float[] out = new float[2 + count * 9];
+                    ops.dots(a, 5, stride, count, b, 2, n, out, 2, 9);
+                    for (int j = 0; j < count; j++) {
+                        assertEquals(ops.dot(a, 5 + j * stride, b, 2, n), out[2 + j * 9], 0f,
+                                k.name() + " n " + n + " row " + j + " of " + count);
+                    }
+                }
+            }
+        }
+    }
+
     /** The 16 partial sums of weighted rows are what axpy builds position after position, to the bit. */
     @Test
     void weightedSumsInLanesAreAxpysInPositionOrder() {

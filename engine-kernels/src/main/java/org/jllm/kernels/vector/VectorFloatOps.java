@@ -80,6 +80,57 @@ final class VectorFloatOps implements FloatOps {
      * four lanes): every sum adds the same two values as dotInSteps' butterfly, so the bits are its bits.
      */
     @Override
+    public void dots(float[] a, int aOff, int aStride, int count, float[] b, int bOff, int n, float[] out, int outOff,
+                     int outStride) {
+        int j = 0;
+        if (L == 16 && n > 0 && n % 16 == 0) {
+            for (; j + 4 <= count; j += 4) {
+                fourDots(a, aOff + j * aStride, aStride, b, bOff, n, out, outOff + j * outStride, outStride);
+            }
+        }
+        for (; j < count; j++) {
+            out[outOff + j * outStride] = dot(a, aOff + j * aStride, b, bOff, n);
+        }
+    }
+
+    /** Four rows' {@link #dot}s: one accumulator each, as dot's, and its halving tree, the four in one vector. */
+    private static void fourDots(float[] a, int a0, int aStride, float[] b, int bOff, int n, float[] out, int o,
+                                 int outStride) {
+        int a1 = a0 + aStride;
+        int a2 = a1 + aStride;
+        int a3 = a2 + aStride;
+        FloatVector v0 = FloatVector.zero(S);
+        FloatVector v1 = v0;
+        FloatVector v2 = v0;
+        FloatVector v3 = v0;
+        for (int i = 0; i < n; i += 16) {
+            FloatVector bi = FloatVector.fromArray(S, b, bOff + i);
+            v0 = FloatVector.fromArray(S, a, a0 + i).fma(bi, v0);
+            v1 = FloatVector.fromArray(S, a, a1 + i).fma(bi, v1);
+            v2 = FloatVector.fromArray(S, a, a2 + i).fma(bi, v2);
+            v3 = FloatVector.fromArray(S, a, a3 + i).fma(bi, v3);
+        }
+        reduceFour(v0, v1, v2, v3, out, o, outStride);
+    }
+
+    /**
+     * The four vectors' sums, each by the halving tree of {@link #dot} (lanes 8 apart, then 4, 2, 1): the first two
+     * steps pair two vectors' halves in one vector, so the tree's additions are the same ones.
+     */
+    private static void reduceFour(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, float[] out, int o,
+                                   int outStride) {
+        FloatVector v01 = v0.blend(v1, HIGH_8).add(v1.blend(v0, HIGH_8).rearrange(Reductions.XOR_8));
+        FloatVector v23 = v2.blend(v3, HIGH_8).add(v3.blend(v2, HIGH_8).rearrange(Reductions.XOR_8));
+        FloatVector t = v01.blend(v23, BIT_2).add(v23.blend(v01, BIT_2).rearrange(Reductions.XOR_4));
+        t = t.add(t.rearrange(Reductions.XOR_2));
+        t = t.add(t.rearrange(Reductions.XOR_1));
+        out[o] = t.lane(0);
+        out[o + outStride] = t.lane(8);
+        out[o + 2 * outStride] = t.lane(4);
+        out[o + 3 * outStride] = t.lane(12);
+    }
+
+    @Override
     public void dotsInSteps(float[] a, int aOff, int aStride, int count, float[] b, int bOff, int n, float[] out,
                             int outOff, int outStride) {
         int j = 0;
@@ -140,15 +191,7 @@ final class VectorFloatOps implements FloatOps {
         FloatVector v1 = q0.add(q2).add(q1.add(q3));
         FloatVector v2 = r0.add(r2).add(r1.add(r3));
         FloatVector v3 = s0.add(s2).add(s1.add(s3));
-        FloatVector v01 = v0.blend(v1, HIGH_8).add(v1.blend(v0, HIGH_8).rearrange(Reductions.XOR_8));
-        FloatVector v23 = v2.blend(v3, HIGH_8).add(v3.blend(v2, HIGH_8).rearrange(Reductions.XOR_8));
-        FloatVector t = v01.blend(v23, BIT_2).add(v23.blend(v01, BIT_2).rearrange(Reductions.XOR_4));
-        t = t.add(t.rearrange(Reductions.XOR_2));
-        t = t.add(t.rearrange(Reductions.XOR_1));
-        out[o] = t.lane(0);
-        out[o + outStride] = t.lane(8);
-        out[o + 2 * outStride] = t.lane(4);
-        out[o + 3 * outStride] = t.lane(12);
+        reduceFour(v0, v1, v2, v3, out, o, outStride);
     }
 
     /*
