@@ -242,12 +242,11 @@ public final class Attention implements WorkerPool.RangeTask {
             }
             if (!half) {
                 // An F32 cache holds the head's positions one after another: each partial sum in registers across
-                // its positions.
+                // its positions, each row read once for the group's query heads.
                 float[] values = kv.values(layer, 0, g);
-                for (int h = h0; h < h1; h++) {
-                    ops.weightedSumsInLanes(scores, (s0 + h) * contextLength, values, kv.offset(0, g), headDim,
-                            pos + 1, lanes, (s0 + h) * LANES * headDim, headDim);
-                }
+                ops.weightedSumsInLanes(scores, (s0 + h0) * contextLength, contextLength, group, values,
+                        kv.offset(0, g), headDim, pos + 1, lanes, (s0 + h0) * LANES * headDim, LANES * headDim,
+                        headDim);
             } else {
                 Arrays.fill(lanes, (s0 + h0) * LANES * headDim, (s0 + h1) * LANES * headDim, 0f);
                 for (int t = 0; t <= pos; t++) {

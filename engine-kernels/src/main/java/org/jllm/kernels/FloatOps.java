@@ -112,15 +112,20 @@ public interface FloatOps {
     }
 
     /**
-     * For lanes l = 0..15: {@code out[outOff + l * n + i]} = the sum over positions t < count with t mod 16 = l, in
-     * increasing t, of {@code fma(weights[wOff + t], rows[rowsOff + t * rowStride + i], sum)} from 0: the 16 partial
-     * sums of attention's weighted values, each as {@link #axpy} would build it position after position.
+     * For each of {@code sets} weightings s (weights from {@code wOff + s * wStride}, sums to {@code outOff + s *
+     * outStride}) of the same rows, and lanes l = 0..15: {@code out[outOff + s * outStride + l * n + i]} = the sum over
+     * positions t < count with t mod 16 = l, in increasing t, of {@code fma(weights[wOff + s * wStride + t],
+     * rows[rowsOff + t * rowStride + i], sum)} from 0: the 16 partial sums of attention's weighted values for the query
+     * heads of a group, each as {@link #axpy} would build it position after position.
      */
-    default void weightedSumsInLanes(float[] weights, int wOff, float[] rows, int rowsOff, int rowStride, int count,
-                                     float[] out, int outOff, int n) {
-        java.util.Arrays.fill(out, outOff, outOff + 16 * n, 0f);
-        for (int t = 0; t < count; t++) {
-            axpy(weights[wOff + t], rows, rowsOff + t * rowStride, out, outOff + (t % 16) * n, n);
+    default void weightedSumsInLanes(float[] weights, int wOff, int wStride, int sets, float[] rows, int rowsOff,
+                                     int rowStride, int count, float[] out, int outOff, int outStride, int n) {
+        for (int s = 0; s < sets; s++) {
+            int o = outOff + s * outStride;
+            java.util.Arrays.fill(out, o, o + 16 * n, 0f);
+            for (int t = 0; t < count; t++) {
+                axpy(weights[wOff + s * wStride + t], rows, rowsOff + t * rowStride, out, o + (t % 16) * n, n);
+            }
         }
     }
 

@@ -409,27 +409,42 @@ class KernelsAgreementTest {
         }
     }
 
-    /** The 16 partial sums of weighted rows are what axpy builds position after position, to the bit. */
+    /**
+     * The 16 partial sums of weighted rows are what axpy builds position after position, to the bit, for one or more
+     * weightings of the same rows (a group's query heads).
+     */
     @Test
     void weightedSumsInLanesAreAxpysInPositionOrder() {
         Random r = new Random(23);
         for (int n : new int[] {40, 64, 128}) {
             for (int count : new int[] {1, 15, 16, 17, 100}) {
-                int stride = n + 7;
-                float[] rows = random(r, 3 + count * stride);
-                float[] weights = random(r, 2 + count);
-                for (Kernels k : List.of(SCALAR, vector())) {
-                    FloatOps ops = k.floatOps();
-                    float[] expected = new float[5 + 16 * n];
-                    for (int t = 0; t < count; t++) {
-                        ops.axpy(weights[2 + t], rows, 3 + t * stride, expected, 5 + (t % 16) * n, n);
+                for (int sets : new int[] {1, 4, 5}) {
+                    int stride = n + 7;
+                    int wStride = count + 3;
+                    int outStride = 16 * n + 2;
+                    float[] rows = random(r, 3 + count * stride);
+                    float[] weights = random(r, 2 + sets * wStride);
+                    for (Kernels k : List.of(SCALAR, vector())) {
+                        FloatOps ops = k.floatOps();
+                        float[] expected = new float[5 + sets * outStride];
+                        for (int s = 0; s < sets; s++) {
+                            for (int t = 0; t < count; t++) {
+                                ops.axpy(weights[2 + s * wStride + t], rows, 3 + t * stride, expected,
+                                        5 + s * outStride + (t % 16) * n, n);
+                            }
+                        }
+                        float[] out = new float[5 + sets * outStride];
+                        java.util.Arrays.fill(out, Float.NaN);
+                        java.util.Arrays.fill(out, 0, 5, 0f);
+                        for (int s = 0; s < sets; s++) {
+                            // the gaps between the weightings' sums are left alone
+                            java.util.Arrays.fill(out, 5 + s * outStride + 16 * n, 5 + (s + 1) * outStride, 0f);
+                        }
+                        ops.weightedSumsInLanes(weights, 2, wStride, sets, rows, 3, stride, count, out, 5, outStride,
+                                n);
+                        assertArrayEquals(expected, out, 0f, k.name() + " n " + n + " count " + count + " sets "
+                                + sets);
                     }
-                    float[] out = new float[5 + 16 * n];
-                    java.util.Arrays.fill(out, Float.NaN);
-                    out[0] = 0f;
-                    java.util.Arrays.fill(out, 0, 5, 0f);
-                    ops.weightedSumsInLanes(weights, 2, rows, 3, stride, count, out, 5, n);
-                    assertArrayEquals(expected, out, 0f, k.name() + " n " + n + " count " + count);
                 }
             }
         }

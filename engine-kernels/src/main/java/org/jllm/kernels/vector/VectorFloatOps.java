@@ -529,12 +529,28 @@ final class VectorFloatOps implements FloatOps {
 
     /** Lane by lane, 64 columns at a time, the partial sum held in four registers across the lane's positions. */
     @Override
-    public void weightedSumsInLanes(float[] weights, int wOff, float[] rows, int rowsOff, int rowStride, int count,
-                                    float[] out, int outOff, int n) {
+    public void weightedSumsInLanes(float[] weights, int wOff, int wStride, int sets, float[] rows, int rowsOff,
+                                    int rowStride, int count, float[] out, int outOff, int outStride, int n) {
         if (L != 16 || n % 64 != 0) {
-            FloatOps.super.weightedSumsInLanes(weights, wOff, rows, rowsOff, rowStride, count, out, outOff, n);
+            FloatOps.super.weightedSumsInLanes(weights, wOff, wStride, sets, rows, rowsOff, rowStride, count, out,
+                    outOff, outStride, n);
             return;
         }
+        int s = 0;
+        if (n == 64) {
+            for (; s + 4 <= sets; s += 4) {
+                fourWeightedSums(weights, wOff + s * wStride, wStride, rows, rowsOff, rowStride, count, out,
+                        outOff + s * outStride, outStride);
+            }
+        }
+        for (; s < sets; s++) {
+            weightedSums(weights, wOff + s * wStride, rows, rowsOff, rowStride, count, out, outOff + s * outStride, n);
+        }
+    }
+
+    /** One weighting: each lane's partial sum held in registers (64 values at a time) across its positions. */
+    private static void weightedSums(float[] weights, int wOff, float[] rows, int rowsOff, int rowStride, int count,
+                                     float[] out, int outOff, int n) {
         for (int lane = 0; lane < 16; lane++) {
             for (int c = 0; c < n; c += 64) {
                 FloatVector s0 = FloatVector.zero(S);
@@ -555,6 +571,82 @@ final class VectorFloatOps implements FloatOps {
                 s2.intoArray(out, o + 32);
                 s3.intoArray(out, o + 48);
             }
+        }
+    }
+
+    /**
+     * Four weightings of rows of 64 values (a group's four query heads over one K/V head's values): each row is
+     * loaded once for the four, whose 16 partial sums stay in registers across the lane's positions.
+     */
+    private static void fourWeightedSums(float[] weights, int w0, int wStride, float[] rows, int rowsOff,
+                                         int rowStride, int count, float[] out, int outOff, int outStride) {
+        int w1 = w0 + wStride;
+        int w2 = w1 + wStride;
+        int w3 = w2 + wStride;
+        for (int lane = 0; lane < 16; lane++) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector b2 = a0;
+            FloatVector b3 = a0;
+            FloatVector c0 = a0;
+            FloatVector c1 = a0;
+            FloatVector c2 = a0;
+            FloatVector c3 = a0;
+            FloatVector d0 = a0;
+            FloatVector d1 = a0;
+            FloatVector d2 = a0;
+            FloatVector d3 = a0;
+            for (int t = lane; t < count; t += 16) {
+                int r = rowsOff + t * rowStride;
+                FloatVector r0 = FloatVector.fromArray(S, rows, r);
+                FloatVector r1 = FloatVector.fromArray(S, rows, r + 16);
+                FloatVector r2 = FloatVector.fromArray(S, rows, r + 32);
+                FloatVector r3 = FloatVector.fromArray(S, rows, r + 48);
+                FloatVector w = FloatVector.broadcast(S, weights[w0 + t]);
+                a0 = r0.fma(w, a0);
+                a1 = r1.fma(w, a1);
+                a2 = r2.fma(w, a2);
+                a3 = r3.fma(w, a3);
+                w = FloatVector.broadcast(S, weights[w1 + t]);
+                b0 = r0.fma(w, b0);
+                b1 = r1.fma(w, b1);
+                b2 = r2.fma(w, b2);
+                b3 = r3.fma(w, b3);
+                w = FloatVector.broadcast(S, weights[w2 + t]);
+                c0 = r0.fma(w, c0);
+                c1 = r1.fma(w, c1);
+                c2 = r2.fma(w, c2);
+                c3 = r3.fma(w, c3);
+                w = FloatVector.broadcast(S, weights[w3 + t]);
+                d0 = r0.fma(w, d0);
+                d1 = r1.fma(w, d1);
+                d2 = r2.fma(w, d2);
+                d3 = r3.fma(w, d3);
+            }
+            int o = outOff + lane * 64;
+            a0.intoArray(out, o);
+            a1.intoArray(out, o + 16);
+            a2.intoArray(out, o + 32);
+            a3.intoArray(out, o + 48);
+            o += outStride;
+            b0.intoArray(out, o);
+            b1.intoArray(out, o + 16);
+            b2.intoArray(out, o + 32);
+            b3.intoArray(out, o + 48);
+            o += outStride;
+            c0.intoArray(out, o);
+            c1.intoArray(out, o + 16);
+            c2.intoArray(out, o + 32);
+            c3.intoArray(out, o + 48);
+            o += outStride;
+            d0.intoArray(out, o);
+            d1.intoArray(out, o + 16);
+            d2.intoArray(out, o + 32);
+            d3.intoArray(out, o + 48);
         }
     }
 
