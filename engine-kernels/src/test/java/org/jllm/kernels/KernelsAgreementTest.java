@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The Vector API kernels agree with the scalar reference on random inputs of awkward lengths. */
 class KernelsAgreementTest {
@@ -365,11 +366,15 @@ class KernelsAgreementTest {
         }
     }
 
-    /** A group's rows against one vector sum each as dotInSteps does, to the bit, on both paths and any count. */
-    @Test
-    void dotsInStepsSumEachRowAsDotInSteps() {
-        Random r = new Random(17);
-        for (int n : new int[] {40, 64, 100, 128, 192}) {
+    /**
+     * A group's rows against one vector sum each as dotInSteps does (dotsInSteps: the query heads of a token read in
+     * a batch) or as dot does (dots: a token read alone), to the bit, on both paths and any count.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void dotsSumEachRowAsTheirDot(boolean inSteps) {
+        Random r = new Random(inSteps ? 17 : 19);
+        for (int n : new int[] {16, 40, 64, 100, 128, 192}) {
             for (int count : new int[] {1, 3, 4, 7, 8}) {
                 int stride = n + 3;
                 float[] a = random(r, 5 + count * stride);
@@ -377,32 +382,15 @@ class KernelsAgreementTest {
                 for (Kernels k : List.of(SCALAR, vector())) {
                     FloatOps ops = k.floatOps();
                     float[] out = new float[2 + count * 9];
-                    ops.dotsInSteps(a, 5, stride, count, b, 2, n, out, 2, 9);
-                    for (int j = 0; j < count; j++) {
-                        assertEquals(ops.dotInSteps(a, 5 + j * stride, b, 2, n), out[2 + j * 9], 0f,
-                                k.name() + " n " + n + " row " + j + " of " + count);
+                    if (inSteps) {
+                        ops.dotsInSteps(a, 5, stride, count, b, 2, n, out, 2, 9);
+                    } else {
+                        ops.dots(a, 5, stride, count, b, 2, n, out, 2, 9);
                     }
-                }
-            }
-        }
-    }
-
-    /** The query heads of a group scored at once against one key: each row summed exactly as dot sums it. */
-    @Test
-    void dotsSumEachRowAsDot() {
-        Random r = new Random(19);
-        for (int n : new int[] {16, 40, 64, 128}) {
-            for (int count : new int[] {1, 3, 4, 7, 8}) {
-                int stride = n + 3;
-                float[] a = random(r, 5 + count * stride);
-                float[] b = random(r, n + 2);
-                for (Kernels k : List.of(SCALAR, vector())) {
-                    FloatOps ops = k.floatOps();
-                    float[] out = new float[2 + count * 9];
-                    ops.dots(a, 5, stride, count, b, 2, n, out, 2, 9);
                     for (int j = 0; j < count; j++) {
-                        assertEquals(ops.dot(a, 5 + j * stride, b, 2, n), out[2 + j * 9], 0f,
-                                k.name() + " n " + n + " row " + j + " of " + count);
+                        float one = inSteps ? ops.dotInSteps(a, 5 + j * stride, b, 2, n)
+                                : ops.dot(a, 5 + j * stride, b, 2, n);
+                        assertEquals(one, out[2 + j * 9], 0f, k.name() + " n " + n + " row " + j + " of " + count);
                     }
                 }
             }

@@ -17,9 +17,10 @@ import org.jllm.kernels.quant.Q4_Kx32Kernel;
  * and 16-31 (see {@link #pairedLane}), times the rows' scale bytes; the minimums' sums are int32 too. Same bits as the
  * scalar {@link Q4_Kx32Kernel}.
  *
- * <p>One method holds the whole loop and calls only {@link Wide#f16Times}, which hands its floats over in an array:
- * a helper that returned vectors might not be inlined in a method this large, and its vectors would then be boxed.
- * (Split into small methods exchanging arrays, the kernel ran at less than half this speed.)
+ * <p>One method holds the loop over a super-block's values; it calls only {@link #superBlockFactors} (scales and
+ * minimum sums, once per super-block), which hands its results over in arrays: a helper that returned vectors might
+ * not be inlined in a method this large, and its vectors would then be boxed. (Split into small methods exchanging
+ * arrays every 2048 products, the kernel ran at less than half this speed.)
  */
 final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
 
@@ -30,7 +31,9 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
         short[] xs = x.shorts();
         float[] xd = x.scales();
         int[] xsum = x.groupSums();
-        float[] scales = GroupScratch.get().scales;
+        GroupScratch work = GroupScratch.get();
+        float[] scales = work.scales;
+        int[] minimums = work.sums;
         for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
             long group = (long) g * blocks * GROUP_BLOCK_BYTES;
             FloatVector acc0 = FloatVector.zero(Wide.F);
@@ -39,18 +42,7 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
             FloatVector min1 = acc0;
             for (int b = 0; b < blocks; b++) {
                 long off = group + (long) b * GROUP_BLOCK_BYTES;
-                Wide.f16Times(w, off, xd[b], scales, 0);
-                Wide.f16Times(w, off + DMIN_AT, xd[b], scales, ROWS);
-                IntVector m0 = IntVector.zero(Wide.I);
-                IntVector m1 = m0;
-                for (int s = 0; s < 8; s++) {
-                    int xm = xsum[16 * b + 2 * s] + xsum[16 * b + 2 * s + 1];
-                    long mins = off + MINS_AT + 32L * s;
-                    m0 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins, Wide.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m0);
-                    m1 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins + 16, Wide.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m1);
-                }
+                superBlockFactors(w, off, xd[b], xsum, 16 * b, scales, minimums);
                 IntVector s0 = IntVector.zero(Wide.I);
                 IntVector s1 = s0;
                 for (int j = 0; j < 4; j++) {
@@ -95,8 +87,10 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
                 }
                 acc0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
                 acc1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
-                min0 = ((FloatVector) m0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 32), min0);
-                min1 = ((FloatVector) m1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 48), min1);
+                min0 = ((FloatVector) IntVector.fromArray(Wide.I, minimums, 0).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 32), min0);
+                min1 = ((FloatVector) IntVector.fromArray(Wide.I, minimums, 16).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 48), min1);
             }
             acc0.sub(min0).intoArray(out, g * ROWS);
             acc1.sub(min1).intoArray(out, g * ROWS + 16);
@@ -142,5 +136,29 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
         }
         m0.intoArray(sums, 32);
         m1.intoArray(sums, 48);
+    }
+
+    /**
+     * A super-block's factors, shared with Q5_K and handed over in arrays (one call per super-block): the rows' d and
+     * dmin times the activations' scale {@code dx} into {@code scales[0..32)} and {@code [32..64)}, and their exact
+     * minimum sums sum_s min_s * xsum_s (minimum bytes at {@code off + MINS_AT}, activation sums from
+     * {@code xsum[g]}) into {@code minimums[0..32)}.
+     */
+    static void superBlockFactors(MemorySegment w, long off, float dx, int[] xsum, int g, float[] scales,
+                                  int[] minimums) {
+        Wide.f16Times(w, off, dx, scales, 0);
+        Wide.f16Times(w, off + DMIN_AT, dx, scales, ROWS);
+        IntVector m0 = IntVector.zero(Wide.I);
+        IntVector m1 = m0;
+        for (int s = 0; s < 8; s++) {
+            int xm = xsum[g + 2 * s] + xsum[g + 2 * s + 1];
+            long mins = off + MINS_AT + 32L * s;
+            m0 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins, Wide.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m0);
+            m1 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins + 16, Wide.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m1);
+        }
+        m0.intoArray(minimums, 0);
+        m1.intoArray(minimums, 16);
     }
 }

@@ -28,7 +28,9 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
         short[] xs = x.shorts();
         float[] xd = x.scales();
         int[] xsum = x.groupSums();
-        float[] scales = GroupScratch.get().scales;
+        GroupScratch work = GroupScratch.get();
+        float[] scales = work.scales;
+        int[] minimums = work.sums;
         for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
             long group = (long) g * blocks * GROUP_BLOCK_BYTES;
             FloatVector acc0 = FloatVector.zero(Wide.F);
@@ -37,18 +39,7 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
             FloatVector min1 = acc0;
             for (int b = 0; b < blocks; b++) {
                 long off = group + (long) b * GROUP_BLOCK_BYTES;
-                Wide.f16Times(w, off, xd[b], scales, 0);
-                Wide.f16Times(w, off + DMIN_AT, xd[b], scales, ROWS);
-                IntVector m0 = IntVector.zero(Wide.I);
-                IntVector m1 = m0;
-                for (int s = 0; s < 8; s++) {
-                    int xm = xsum[16 * b + 2 * s] + xsum[16 * b + 2 * s + 1];
-                    long mins = off + MINS_AT + 32L * s;
-                    m0 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins, Wide.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m0);
-                    m1 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins + 16, Wide.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m1);
-                }
+                VectorQ4_Kx32Kernel.superBlockFactors(w, off, xd[b], xsum, 16 * b, scales, minimums);
                 IntVector s0 = IntVector.zero(Wide.I);
                 IntVector s1 = s0;
                 long highBits = off + highBitsAt(0);
@@ -106,8 +97,10 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
                 }
                 acc0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
                 acc1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
-                min0 = ((FloatVector) m0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 32), min0);
-                min1 = ((FloatVector) m1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 48), min1);
+                min0 = ((FloatVector) IntVector.fromArray(Wide.I, minimums, 0).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 32), min0);
+                min1 = ((FloatVector) IntVector.fromArray(Wide.I, minimums, 16).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 48), min1);
             }
             acc0.sub(min0).intoArray(out, g * ROWS);
             acc1.sub(min1).intoArray(out, g * ROWS + 16);
