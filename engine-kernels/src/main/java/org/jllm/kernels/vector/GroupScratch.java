@@ -11,6 +11,8 @@ final class GroupScratch {
     final int[] sums = new int[64];
     /** Up to eight int16 accumulators of 32 lanes. */
     final short[] partial = new short[256];
+    /** Int minimum sums of 32 rows, beside {@link #sums}. */
+    final int[] minimums = new int[32];
     /** Per-row float scales (d * d_x, then dmin * d_x where the type has them). */
     final float[] scales = new float[64];
     /** Float accumulators of 32 rows (values, then minimums): kept here, no vector is live across a call. */

@@ -2,7 +2,6 @@ package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -14,100 +13,93 @@ import org.jllm.kernels.quant.Q2_Kx32Kernel;
  * the rows' four values l + 128n + 32j; each times its broadcast activation is summed in an int16 accumulator over 16
  * columns (at most 16 x 3 x 127), then split into int32 lanes of rows 0-15 and 16-31 ({@link #pairedLane}) and
  * multiplied by the rows' 4-bit scale of its group of 16; the minimums' sums are int32 too. Same bits as the scalar
- * {@link Q2_Kx32Kernel}. One method holds the loop (see {@link VectorQ4_Kx32Kernel}).
+ * {@link Q2_Kx32Kernel}. Small methods exchange arrays ({@link GroupScratch}), never vectors.
  */
 final class VectorQ2_Kx32Kernel extends Q2_Kx32Kernel {
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
-        int blocks = cols / 256;
+        RowGroups.matVec(w, cols, x, out, rowFrom, rowTo, 256, GROUP_BLOCK_BYTES, DMIN_AT, SUMS);
+    }
+
+    private static final RowGroups.BlockSums SUMS = VectorQ2_Kx32Kernel::superBlockSums;
+
+    /**
+     * The exact integer sums of the super-block at {@code off} for the group's 32 rows: the minimums' first (their
+     * bytes come before the columns), into {@code sums[32..64)}, then the values' into {@code sums[0..32)}.
+     */
+    private static void superBlockSums(MemorySegment w, long off, Activations x, int b, GroupScratch work) {
         short[] xs = x.shorts();
-        float[] xd = x.scales();
-        int[] xsum = x.groupSums();
-        float[] scales = GroupScratch.get().scales;
-        for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
-            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
-            FloatVector acc0 = FloatVector.zero(Wide.F);
-            FloatVector acc1 = acc0;
-            FloatVector min0 = acc0;
-            FloatVector min1 = acc0;
-            for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
-                Wide.f16Times(w, off, xd[b], scales, 0);
-                Wide.f16Times(w, off + DMIN_AT, xd[b], scales, ROWS);
-                // The minimums first: their bytes (the high nibbles of the scale bytes) come before the columns.
-                IntVector m0 = IntVector.zero(Wide.I);
-                IntVector m1 = m0;
-                for (int k = 0; k < 16; k++) {
-                    int xm = xsum[16 * b + k];
-                    long sc = off + SCALES_AT + 32L * k;
-                    m0 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).lanewise(VectorOperators.LSHR, 4)
-                            .mul(xm).add(m0);
-                    m1 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).lanewise(VectorOperators.LSHR, 4)
-                            .mul(xm).add(m1);
-                }
-                IntVector s0 = IntVector.zero(Wide.I);
-                IntVector s1 = s0;
-                for (int half = 0; half < 2; half++) {
-                    long columns = off + COLUMNS_AT + 16L * COLUMN_BYTES * half;
-                    for (int n = 0; n < 2; n++) {
-                        // Value l + 128n + 32j of the 16 columns l of this half, for the byte's four fields j.
-                        int x0 = 256 * b + 16 * half + 128 * n;
-                        ShortVector a0 = ShortVector.zero(Wide.S);
-                        ShortVector a1 = a0;
-                        ShortVector a2 = a0;
-                        ShortVector a3 = a0;
-                        for (int l = 0; l < 16; l++) {
-                            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w,
-                                    columns + (long) COLUMN_BYTES * l + ROWS * n, Wide.LE)
-                                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-                            a0 = q.and((short) 3).mul(xs[x0 + l]).add(a0);
-                            a1 = q.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(xs[x0 + 32 + l]).add(a1);
-                            a2 = q.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(xs[x0 + 64 + l]).add(a2);
-                            a3 = q.lanewise(VectorOperators.LSHR, 6).mul(xs[x0 + 96 + l]).add(a3);
-                        }
-                        // Field j holds group 8n + 2j + half: its scale bytes (low nibbles) at 64 (4n + j) + 32 half.
-                        long sc = off + SCALES_AT + 32L * half + 256L * n;
-                        IntVector p = a0.reinterpretAsInts();
-                        s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(
-                                ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
-                                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)).add(s0);
-                        s1 = p.lanewise(VectorOperators.ASHR, 16).mul(
-                                ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
-                                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)).add(s1);
-                        p = a1.reinterpretAsInts();
-                        s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(
-                                ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 64, Wide.LE)
-                                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)).add(s0);
-                        s1 = p.lanewise(VectorOperators.ASHR, 16).mul(
-                                ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 80, Wide.LE)
-                                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)).add(s1);
-                        p = a2.reinterpretAsInts();
-                        s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(
-                                ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 128, Wide.LE)
-                                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)).add(s0);
-                        s1 = p.lanewise(VectorOperators.ASHR, 16).mul(
-                                ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 144, Wide.LE)
-                                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)).add(s1);
-                        p = a3.reinterpretAsInts();
-                        s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(
-                                ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 192, Wide.LE)
-                                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)).add(s0);
-                        s1 = p.lanewise(VectorOperators.ASHR, 16).mul(
-                                ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 208, Wide.LE)
-                                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)).add(s1);
-                    }
-                }
-                acc0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
-                acc1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
-                min0 = ((FloatVector) m0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 32), min0);
-                min1 = ((FloatVector) m1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 48), min1);
-            }
-            acc0.sub(min0).intoArray(out, g * ROWS);
-            acc1.sub(min1).intoArray(out, g * ROWS + 16);
+        minimumSums(w, off + SCALES_AT, x.groupSums(), b * 16, work.sums);
+        java.util.Arrays.fill(work.sums, 0, ROWS, 0);
+        for (int half = 0; half < 2; half++) {
+            long columns = off + COLUMNS_AT + 16L * COLUMN_BYTES * half;
+            sixteenColumns(w, columns, 0, xs, b * 256 + 16 * half, work.partial);
+            sixteenColumns(w, columns, 1, xs, b * 256 + 16 * half, work.partial);
+            addScaled(w, off + SCALES_AT + 32L * half, work.partial, work.sums);
         }
+    }
+
+    /**
+     * The int16 sums over 16 columns (from {@code columns}) of value l + 128n + 32j times
+     * {@code xs[x0 + 128n + 32j + l]} into {@code partial[128n + 32j..+32)}, for the four fields j of half n.
+     */
+    private static void sixteenColumns(MemorySegment w, long columns, int n, short[] xs, int x0, short[] partial) {
+        ShortVector a0 = ShortVector.zero(Wide.S);
+        ShortVector a1 = a0;
+        ShortVector a2 = a0;
+        ShortVector a3 = a0;
+        int x = x0 + 128 * n;
+        for (int l = 0; l < 16; l++) {
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w,
+                    columns + (long) COLUMN_BYTES * l + ROWS * n, Wide.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+            a0 = q.and((short) 3).mul(xs[x + l]).add(a0);
+            a1 = q.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(xs[x + 32 + l]).add(a1);
+            a2 = q.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(xs[x + 64 + l]).add(a2);
+            a3 = q.lanewise(VectorOperators.LSHR, 6).mul(xs[x + 96 + l]).add(a3);
+        }
+        a0.intoArray(partial, 128 * n);
+        a1.intoArray(partial, 128 * n + 32);
+        a2.intoArray(partial, 128 * n + 64);
+        a3.intoArray(partial, 128 * n + 96);
+    }
+
+    /**
+     * Adds the eight accumulators (rows 0-15 in the even int16 lanes, 16-31 in the odd ones) times the rows' 4-bit
+     * scales: accumulator k holds group 2k + half, whose scale bytes are at {@code sc} (group {@code half}) + 64k.
+     */
+    private static void addScaled(MemorySegment w, long sc, short[] partial, int[] sums) {
+        IntVector a0 = IntVector.fromArray(Wide.I, sums, 0);
+        IntVector a1 = IntVector.fromArray(Wide.I, sums, 16);
+        for (int k = 0; k < 8; k++) {
+            IntVector p = ShortVector.fromArray(Wide.S, partial, 32 * k).reinterpretAsInts();
+            a0 = a0.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .mul(((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 64L * k, Wide.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)));
+            a1 = a1.add(p.lanewise(VectorOperators.ASHR, 16)
+                    .mul(((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 64L * k + 16, Wide.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)));
+        }
+        a0.intoArray(sums, 0);
+        a1.intoArray(sums, 16);
+    }
+
+    /** sum_g min_g * xsum_g for the group's 32 rows (scale-and-minimum bytes at {@code sc}) into sums[32..64). */
+    private static void minimumSums(MemorySegment w, long sc, int[] xsum, int g0, int[] sums) {
+        IntVector m0 = IntVector.zero(Wide.I);
+        IntVector m1 = m0;
+        for (int g = 0; g < 16; g++) {
+            int xm = xsum[g0 + g];
+            m0 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * g, Wide.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).lanewise(VectorOperators.LSHR, 4)
+                    .mul(xm).add(m0);
+            m1 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * g + 16, Wide.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).lanewise(VectorOperators.LSHR, 4)
+                    .mul(xm).add(m1);
+        }
+        m0.intoArray(sums, 32);
+        m1.intoArray(sums, 48);
     }
 }

@@ -17,10 +17,12 @@ import org.jllm.kernels.quant.Q4_Kx32Kernel;
  * and 16-31 (see {@link #pairedLane}), times the rows' scale bytes; the minimums' sums are int32 too. Same bits as the
  * scalar {@link Q4_Kx32Kernel}.
  *
- * <p>One method holds the loop over a super-block's values; it calls only {@link #superBlockFactors} (scales and
- * minimum sums, once per super-block), which hands its results over in arrays: a helper that returned vectors might
- * not be inlined in a method this large, and its vectors would then be boxed. (Split into small methods exchanging
- * arrays every 2048 products, the kernel ran at less than half this speed.)
+ * <p>How the work is cut into methods matters to the JIT: a method per 2048 products ({@link #chunkSums}: a whole
+ * chunk's loops, sums in and out through an array) plus one per super-block for its scales and minimum sums
+ * ({@link #superBlockFactors}). Methods must not pass vectors to each other (a call that is not inlined boxes them);
+ * a method for the whole super-block was sometimes compiled with vector operations left as allocating calls
+ * (DecodeAllocationTest), and small methods exchanging partial sums for every 1024 products through arrays, with a
+ * call per block from a shared loop, ran at less than half this speed.
  */
 final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
 
@@ -33,7 +35,8 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
         int[] xsum = x.groupSums();
         GroupScratch work = GroupScratch.get();
         float[] scales = work.scales;
-        int[] minimums = work.sums;
+        int[] sums = work.sums;
+        int[] minimums = work.minimums;
         for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
             long group = (long) g * blocks * GROUP_BLOCK_BYTES;
             FloatVector acc0 = FloatVector.zero(Wide.F);
@@ -43,50 +46,14 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
             for (int b = 0; b < blocks; b++) {
                 long off = group + (long) b * GROUP_BLOCK_BYTES;
                 superBlockFactors(w, off, xd[b], xsum, 16 * b, scales, minimums);
-                IntVector s0 = IntVector.zero(Wide.I);
-                IntVector s1 = s0;
+                java.util.Arrays.fill(sums, 0, ROWS, 0);
                 for (int j = 0; j < 4; j++) {
-                    long values = off + VALUES_AT + 1024L * j;
-                    int x0 = 256 * b + 64 * j;
-                    ShortVector lo0 = ShortVector.zero(Wide.S);
-                    ShortVector hi0 = lo0;
-                    for (int l = 0; l < 16; l++) {
-                        ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
-                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-                        lo0 = v.and((short) 15).mul(xs[x0 + l]).add(lo0);
-                        hi0 = v.lanewise(VectorOperators.LSHR, 4).mul(xs[x0 + 32 + l]).add(hi0);
-                    }
-                    ShortVector lo1 = ShortVector.zero(Wide.S);
-                    ShortVector hi1 = lo1;
-                    for (int l = 16; l < 32; l++) {
-                        ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
-                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-                        lo1 = v.and((short) 15).mul(xs[x0 + l]).add(lo1);
-                        hi1 = v.lanewise(VectorOperators.LSHR, 4).mul(xs[x0 + 32 + l]).add(hi1);
-                    }
-                    // Sub-block 2j (low nibbles) and 2j + 1 (high): int16 halves to int32 rows, times their scales.
-                    long sc = off + SCALES_AT + 64L * j;
-                    IntVector p = lo0.reinterpretAsInts();
-                    IntVector q = lo1.reinterpretAsInts();
-                    s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
-                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
-                    s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16))
-                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
-                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
-                    p = hi0.reinterpretAsInts();
-                    q = hi1.reinterpretAsInts();
-                    s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32, Wide.LE)
-                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
-                    s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16))
-                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 48, Wide.LE)
-                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
+                    chunkSums(w, off + VALUES_AT + 1024L * j, off + SCALES_AT + 64L * j, xs, 256 * b + 64 * j, sums);
                 }
-                acc0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
-                acc1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
+                acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
+                acc1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 16).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
                 min0 = ((FloatVector) IntVector.fromArray(Wide.I, minimums, 0).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(Wide.F, scales, 32), min0);
                 min1 = ((FloatVector) IntVector.fromArray(Wide.I, minimums, 16).convert(VectorOperators.I2F, 0))
@@ -95,47 +62,6 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
             acc0.sub(min0).intoArray(out, g * ROWS);
             acc1.sub(min1).intoArray(out, g * ROWS + 16);
         }
-    }
-
-    /**
-     * Adds the chunk's two sub-blocks (low nibbles: {@code partial[0..64)}, high: {@code [64..128)}; rows 0-15 in the
-     * even int16 lanes, 16-31 in the odd ones), each plus a centring term ({@code low}, {@code high}: 0 for Q4_K,
-     * 16 x the activations' sub-block sum for Q5_K), times the rows' scale bytes at {@code sc} and {@code sc + 32}.
-     */
-    static void addScaled(MemorySegment w, long sc, short[] partial, int low, int high, int[] sums) {
-        IntVector a0 = IntVector.fromArray(Wide.I, sums, 0);
-        IntVector a1 = IntVector.fromArray(Wide.I, sums, 16);
-        for (int s = 0; s < 2; s++) {
-            IntVector p = ShortVector.fromArray(Wide.S, partial, 64 * s).reinterpretAsInts();
-            IntVector q = ShortVector.fromArray(Wide.S, partial, 64 * s + 32).reinterpretAsInts();
-            IntVector rows0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-            IntVector rows1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16));
-            int centre = s == 0 ? low : high;
-            rows0 = rows0.add(centre);
-            rows1 = rows1.add(centre);
-            a0 = a0.add(rows0.mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * s, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)));
-            a1 = a1.add(rows1.mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32L * s + 16, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)));
-        }
-        a0.intoArray(sums, 0);
-        a1.intoArray(sums, 16);
-    }
-
-    /** sum_s min_s * xsum_s for the group's 32 rows (minimum bytes at {@code mins}) into {@code sums[32..64)}. */
-    static void minimumSums(MemorySegment w, long mins, int[] xsum, int g, int[] sums) {
-        IntVector m0 = IntVector.zero(Wide.I);
-        IntVector m1 = m0;
-        for (int s = 0; s < 8; s++) {
-            int xm = xsum[g + 2 * s] + xsum[g + 2 * s + 1];
-            m0 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins + 32L * s, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m0);
-            m1 = ((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, mins + 32L * s + 16, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).mul(xm).add(m1);
-        }
-        m0.intoArray(sums, 32);
-        m1.intoArray(sums, 48);
     }
 
     /**
@@ -160,5 +86,53 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
         }
         m0.intoArray(minimums, 0);
         m1.intoArray(minimums, 16);
+    }
+
+    /**
+     * Adds a chunk's two sub-blocks (values at {@code values}: low nibbles one sub-block, high nibbles the next; their
+     * scale bytes at {@code sc} and {@code sc + 32}) to the rows' sums ({@code sums[0..32)}); the chunk's activations
+     * start at {@code xs[x0]}. A method per chunk (2048 products), sums handed over in an array: one method for the
+     * whole super-block was sometimes compiled with vector operations left as allocating calls.
+     */
+    private static void chunkSums(MemorySegment w, long values, long sc, short[] xs, int x0, int[] sums) {
+        IntVector s0 = IntVector.fromArray(Wide.I, sums, 0);
+        IntVector s1 = IntVector.fromArray(Wide.I, sums, 16);
+        ShortVector lo0 = ShortVector.zero(Wide.S);
+        ShortVector hi0 = lo0;
+        for (int l = 0; l < 16; l++) {
+            ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+            lo0 = v.and((short) 15).mul(xs[x0 + l]).add(lo0);
+            hi0 = v.lanewise(VectorOperators.LSHR, 4).mul(xs[x0 + 32 + l]).add(hi0);
+        }
+        ShortVector lo1 = ShortVector.zero(Wide.S);
+        ShortVector hi1 = lo1;
+        for (int l = 16; l < 32; l++) {
+            ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+            lo1 = v.and((short) 15).mul(xs[x0 + l]).add(lo1);
+            hi1 = v.lanewise(VectorOperators.LSHR, 4).mul(xs[x0 + 32 + l]).add(hi1);
+        }
+        // Sub-block 2j (low nibbles) and 2j + 1 (high): int16 halves to int32 rows, times their scales.
+        IntVector p = lo0.reinterpretAsInts();
+        IntVector q = lo1.reinterpretAsInts();
+        s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
+        s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16))
+                .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
+        p = hi0.reinterpretAsInts();
+        q = hi1.reinterpretAsInts();
+        s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32, Wide.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
+        s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16))
+                .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 48, Wide.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
+        s0.intoArray(sums, 0);
+        s1.intoArray(sums, 16);
     }
 }

@@ -30,7 +30,8 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
         int[] xsum = x.groupSums();
         GroupScratch work = GroupScratch.get();
         float[] scales = work.scales;
-        int[] minimums = work.sums;
+        int[] sums = work.sums;
+        int[] minimums = work.minimums;
         for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
             long group = (long) g * blocks * GROUP_BLOCK_BYTES;
             FloatVector acc0 = FloatVector.zero(Wide.F);
@@ -40,63 +41,14 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
             for (int b = 0; b < blocks; b++) {
                 long off = group + (long) b * GROUP_BLOCK_BYTES;
                 VectorQ4_Kx32Kernel.superBlockFactors(w, off, xd[b], xsum, 16 * b, scales, minimums);
-                IntVector s0 = IntVector.zero(Wide.I);
-                IntVector s1 = s0;
-                long highBits = off + highBitsAt(0);
+                java.util.Arrays.fill(sums, 0, ROWS, 0);
                 for (int j = 0; j < 4; j++) {
-                    // Chunk 0's columns alternate with the fifth bits (stride 2 x 32 bytes), the others are 32 apart.
-                    long values = off + valuesAt(j, 0);
-                    long stride = j == 0 ? 2 * ROWS : ROWS;
-                    int x0 = 256 * b + 64 * j;
-                    ShortVector lo0 = ShortVector.zero(Wide.S);
-                    ShortVector hi0 = lo0;
-                    ShortVector lo1 = lo0;
-                    ShortVector hi1 = lo0;
-                    // 16 products per int16 accumulator: columns 0-15, then 16-31.
-                    for (int l = 0; l < 32; l++) {
-                        ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + stride * l,
-                                Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-                        ShortVector h = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, highBits + 64L * l,
-                                Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-                        ShortVector q0 = v.and((short) 15).or(h.lanewise(VectorOperators.LSHR, 2 * j).and((short) 1)
-                                .lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
-                        ShortVector q1 = v.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR,
-                                2 * j + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
-                        lo0 = q0.mul(xs[x0 + l]).add(lo0);
-                        hi0 = q1.mul(xs[x0 + 32 + l]).add(hi0);
-                        if (l == 15) {
-                            lo1 = lo0;
-                            hi1 = hi0;
-                            lo0 = ShortVector.zero(Wide.S);
-                            hi0 = lo0;
-                        }
-                    }
-                    // Sub-block 2j (low nibbles) and 2j + 1 (high): int16 halves to int32 rows plus the centring
-                    // term, times their scales.
-                    int low = 16 * (xsum[16 * b + 4 * j] + xsum[16 * b + 4 * j + 1]);
-                    int high = 16 * (xsum[16 * b + 4 * j + 2] + xsum[16 * b + 4 * j + 3]);
-                    long sc = off + SCALES_AT + 64L * j;
-                    IntVector p = lo0.reinterpretAsInts();
-                    IntVector q = lo1.reinterpretAsInts();
-                    s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(low)
-                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
-                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
-                    s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16)).add(low)
-                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
-                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
-                    p = hi0.reinterpretAsInts();
-                    q = hi1.reinterpretAsInts();
-                    s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(high)
-                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32, Wide.LE)
-                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
-                    s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16)).add(high)
-                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 48, Wide.LE)
-                                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
+                    chunkSums(w, off, j, xs, 256 * b + 64 * j, xsum, 16 * b + 4 * j, sums);
                 }
-                acc0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
-                acc1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
+                acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
+                acc1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 16).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
                 min0 = ((FloatVector) IntVector.fromArray(Wide.I, minimums, 0).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(Wide.F, scales, 32), min0);
                 min1 = ((FloatVector) IntVector.fromArray(Wide.I, minimums, 16).convert(VectorOperators.I2F, 0))
@@ -105,5 +57,69 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
             acc0.sub(min0).intoArray(out, g * ROWS);
             acc1.sub(min1).intoArray(out, g * ROWS + 16);
         }
+    }
+
+    /**
+     * Adds chunk j's two sub-blocks (2j: low nibbles, 2j + 1: high) of the super-block at {@code off}, times their
+     * scales, to the rows' sums ({@code sums[0..32)}); the chunk's activations start at {@code xs[x0]}, their sums per
+     * 16 at {@code xsum[g]}. A method per chunk (2048 products), sums handed over in an array: one method for the
+     * whole super-block was sometimes compiled with vector operations left as allocating calls.
+     */
+    private static void chunkSums(MemorySegment w, long off, int j, short[] xs, int x0, int[] xsum, int g,
+                                  int[] sums) {
+        IntVector s0 = IntVector.fromArray(Wide.I, sums, 0);
+        IntVector s1 = IntVector.fromArray(Wide.I, sums, 16);
+        long highBits = off + highBitsAt(0);
+        // Chunk 0's columns alternate with the fifth bits (stride 2 x 32 bytes), the others are 32 apart.
+        long values = off + valuesAt(j, 0);
+        long stride = j == 0 ? 2 * ROWS : ROWS;
+        ShortVector lo0 = ShortVector.zero(Wide.S);
+        ShortVector hi0 = lo0;
+        ShortVector lo1 = lo0;
+        ShortVector hi1 = lo0;
+        // 16 products per int16 accumulator: columns 0-15, then 16-31.
+        for (int l = 0; l < 32; l++) {
+            ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + stride * l,
+                    Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+            ShortVector h = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, highBits + 64L * l,
+                    Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+            ShortVector q0 = v.and((short) 15).or(h.lanewise(VectorOperators.LSHR, 2 * j).and((short) 1)
+                    .lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
+            ShortVector q1 = v.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR,
+                    2 * j + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
+            lo0 = q0.mul(xs[x0 + l]).add(lo0);
+            hi0 = q1.mul(xs[x0 + 32 + l]).add(hi0);
+            if (l == 15) {
+                lo1 = lo0;
+                hi1 = hi0;
+                lo0 = ShortVector.zero(Wide.S);
+                hi0 = lo0;
+            }
+        }
+        // Sub-block 2j (low nibbles) and 2j + 1 (high): int16 halves to int32 rows plus the centring
+        // term, times their scales.
+        int low = 16 * (xsum[g] + xsum[g + 1]);
+        int high = 16 * (xsum[g + 2] + xsum[g + 3]);
+        long sc = off + SCALES_AT + 64L * j;
+        IntVector p = lo0.reinterpretAsInts();
+        IntVector q = lo1.reinterpretAsInts();
+        s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(low)
+                .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
+        s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16)).add(low)
+                .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
+        p = hi0.reinterpretAsInts();
+        q = hi1.reinterpretAsInts();
+        s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(high)
+                .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32, Wide.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
+        s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16)).add(high)
+                .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 48, Wide.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
+        s0.intoArray(sums, 0);
+        s1.intoArray(sums, 16);
     }
 }

@@ -25,53 +25,71 @@ final class VectorQ6_Kx32Kernel extends Q6_Kx32Kernel {
         int blocks = cols / 256;
         short[] xs = x.shorts();
         float[] xd = x.scales();
-        float[] scales = GroupScratch.get().scales;
+        GroupScratch work = GroupScratch.get();
+        float[] scales = work.scales;
+        int[] sums = work.sums;
         for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
             long group = (long) g * blocks * GROUP_BLOCK_BYTES;
             FloatVector acc0 = FloatVector.zero(Wide.F);
             FloatVector acc1 = acc0;
             for (int b = 0; b < blocks; b++) {
                 long off = group + (long) b * GROUP_BLOCK_BYTES;
-                // The scales d first, to an array (a call that returned vectors might not be inlined in this large
-                // method, and they would then be boxed): the layout is in reading order.
+                // The scales d first (the layout is in reading order), to an array, as the sums: see unitSums.
                 Wide.f16Times(w, off, xd[b], scales, 0);
-                IntVector s0 = IntVector.zero(Wide.I);
-                IntVector s1 = s0;
-                for (int u = 0; u < 32; u++) {
-                    // Part u / 4: two groups' scales, then four units.
-                    long part = off + PARTS_AT + (long) PART_BYTES * (u >> 2);
-                    long at = part + 2 * ROWS + (long) UNIT_BYTES * (u & 3);
-                    ShortVector a = ShortVector.fromMemorySegment(Wide.S, w, at, Wide.LE);
-                    ShortVector bw = ShortVector.fromMemorySegment(Wide.S, w, at + WORD_BYTES, Wide.LE);
-                    ShortVector c = ShortVector.fromMemorySegment(Wide.S, w, at + 2 * WORD_BYTES, Wide.LE);
-                    int xo = 256 * b + 8 * u;
-                    ShortVector p = a.lanewise(VectorOperators.ASHR, 10).mul(xs[xo]);
-                    p = a.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 1]).add(p);
-                    p = bw.lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 2]).add(p);
-                    p = bw.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 3]).add(p);
-                    p = c.lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 4]).add(p);
-                    p = c.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 5]).add(p);
-                    // e6 and e7: the low nibble of A or C beside B's two bits, moved to bits 4-5 and sign-extended.
-                    p = a.and((short) 15)
-                            .or(bw.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10))
-                            .mul(xs[xo + 6]).add(p);
-                    p = c.and((short) 15)
-                            .or(bw.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 10).and((short) ~15))
-                            .mul(xs[xo + 7]).add(p);
-                    IntVector pairs = p.reinterpretAsInts();
-                    long sc = part + ROWS * ((u >> 1) & 1);
-                    s0 = pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
-                                    .convertShape(VectorOperators.B2I, Wide.I, 0)).add(s0);
-                    s1 = pairs.lanewise(VectorOperators.ASHR, 16)
-                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
-                                    .convertShape(VectorOperators.B2I, Wide.I, 0)).add(s1);
+                java.util.Arrays.fill(sums, 0, ROWS, 0);
+                for (int u = 0; u < 32; u += 16) {
+                    unitSums(w, off, u, xs, 256 * b, sums);
                 }
-                acc0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
-                acc1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
+                acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
+                acc1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 16).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
             }
             acc0.intoArray(out, g * ROWS);
             acc1.intoArray(out, g * ROWS + 16);
         }
+    }
+
+    /**
+     * Adds units [u0, u0 + 16) (128 columns, 4096 products) of the super-block at {@code off}, times their scales, to
+     * the rows' sums ({@code sums[0..32)}); the super-block's activations start at {@code xs[x0]}. A method per 16
+     * units, sums handed over in an array: one method for the whole super-block risks being compiled with vector
+     * operations left as allocating calls.
+     */
+    private static void unitSums(MemorySegment w, long off, int u0, short[] xs, int x0, int[] sums) {
+        IntVector s0 = IntVector.fromArray(Wide.I, sums, 0);
+        IntVector s1 = IntVector.fromArray(Wide.I, sums, 16);
+        for (int u = u0; u < u0 + 16; u++) {
+            // Part u / 4: two groups' scales, then four units.
+            long part = off + PARTS_AT + (long) PART_BYTES * (u >> 2);
+            long at = part + 2 * ROWS + (long) UNIT_BYTES * (u & 3);
+            ShortVector a = ShortVector.fromMemorySegment(Wide.S, w, at, Wide.LE);
+            ShortVector bw = ShortVector.fromMemorySegment(Wide.S, w, at + WORD_BYTES, Wide.LE);
+            ShortVector c = ShortVector.fromMemorySegment(Wide.S, w, at + 2 * WORD_BYTES, Wide.LE);
+            int xo = x0 + 8 * u;
+            ShortVector p = a.lanewise(VectorOperators.ASHR, 10).mul(xs[xo]);
+            p = a.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 1]).add(p);
+            p = bw.lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 2]).add(p);
+            p = bw.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 3]).add(p);
+            p = c.lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 4]).add(p);
+            p = c.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 5]).add(p);
+            // e6 and e7: the low nibble of A or C beside B's two bits, moved to bits 4-5 and sign-extended.
+            p = a.and((short) 15)
+                    .or(bw.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10))
+                    .mul(xs[xo + 6]).add(p);
+            p = c.and((short) 15)
+                    .or(bw.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 10).and((short) ~15))
+                    .mul(xs[xo + 7]).add(p);
+            IntVector pairs = p.reinterpretAsInts();
+            long sc = part + ROWS * ((u >> 1) & 1);
+            s0 = pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
+                            .convertShape(VectorOperators.B2I, Wide.I, 0)).add(s0);
+            s1 = pairs.lanewise(VectorOperators.ASHR, 16)
+                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
+                            .convertShape(VectorOperators.B2I, Wide.I, 0)).add(s1);
+        }
+        s0.intoArray(sums, 0);
+        s1.intoArray(sums, 16);
     }
 }
