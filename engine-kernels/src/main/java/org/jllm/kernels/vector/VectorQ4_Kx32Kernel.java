@@ -29,6 +29,15 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
+        superBlocks(w, cols, x, out, rowFrom, rowTo, GROUP_BLOCK_BYTES, false);
+    }
+
+    /**
+     * Q4_K's and Q5_K's products ({@code fifthBits}: Q5_K's chunks, {@link VectorQ5_Kx32Kernel#chunkSums}): per
+     * super-block of {@code groupBlockBytes}, its factors, its four chunks' sums, then the float steps.
+     */
+    static void superBlocks(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo,
+                            int groupBlockBytes, boolean fifthBits) {
         int blocks = cols / 256;
         short[] xs = x.shorts();
         float[] xd = x.scales();
@@ -38,17 +47,22 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
         int[] sums = work.sums;
         int[] minimums = work.minimums;
         for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
-            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
+            long group = (long) g * blocks * groupBlockBytes;
             FloatVector acc0 = FloatVector.zero(Wide.F);
             FloatVector acc1 = acc0;
             FloatVector min0 = acc0;
             FloatVector min1 = acc0;
             for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
+                long off = group + (long) b * groupBlockBytes;
                 superBlockFactors(w, off, xd[b], xsum, 16 * b, scales, minimums);
                 java.util.Arrays.fill(sums, 0, ROWS, 0);
                 for (int j = 0; j < 4; j++) {
-                    chunkSums(w, off + VALUES_AT + 1024L * j, off + SCALES_AT + 64L * j, xs, 256 * b + 64 * j, sums);
+                    if (fifthBits) {
+                        VectorQ5_Kx32Kernel.chunkSums(w, off, j, xs, 256 * b + 64 * j, xsum, 16 * b + 4 * j, sums);
+                    } else {
+                        chunkSums(w, off + VALUES_AT + 1024L * j, off + SCALES_AT + 64L * j, xs, 256 * b + 64 * j,
+                                sums);
+                    }
                 }
                 acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);

@@ -2,7 +2,6 @@ package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -17,46 +16,12 @@ import org.jllm.kernels.quant.Q5_Kx32Kernel;
  * method holds the loop, as in {@link VectorQ4_Kx32Kernel}.
  */
 final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
-    private static final int DMIN_AT = Q4_Kx32Kernel.DMIN_AT;
-    private static final int MINS_AT = Q4_Kx32Kernel.MINS_AT;
     private static final int SCALES_AT = Q4_Kx32Kernel.SCALES_AT;
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
-        int blocks = cols / 256;
-        short[] xs = x.shorts();
-        float[] xd = x.scales();
-        int[] xsum = x.groupSums();
-        GroupScratch work = GroupScratch.get();
-        float[] scales = work.scales;
-        int[] sums = work.sums;
-        int[] minimums = work.minimums;
-        for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
-            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
-            FloatVector acc0 = FloatVector.zero(Wide.F);
-            FloatVector acc1 = acc0;
-            FloatVector min0 = acc0;
-            FloatVector min1 = acc0;
-            for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
-                VectorQ4_Kx32Kernel.superBlockFactors(w, off, xd[b], xsum, 16 * b, scales, minimums);
-                java.util.Arrays.fill(sums, 0, ROWS, 0);
-                for (int j = 0; j < 4; j++) {
-                    chunkSums(w, off, j, xs, 256 * b + 64 * j, xsum, 16 * b + 4 * j, sums);
-                }
-                acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
-                acc1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 16).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
-                min0 = ((FloatVector) IntVector.fromArray(Wide.I, minimums, 0).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(Wide.F, scales, 32), min0);
-                min1 = ((FloatVector) IntVector.fromArray(Wide.I, minimums, 16).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(Wide.F, scales, 48), min1);
-            }
-            acc0.sub(min0).intoArray(out, g * ROWS);
-            acc1.sub(min1).intoArray(out, g * ROWS + 16);
-        }
+        VectorQ4_Kx32Kernel.superBlocks(w, cols, x, out, rowFrom, rowTo, GROUP_BLOCK_BYTES, true);
     }
 
     /**
@@ -65,8 +30,7 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
      * 16 at {@code xsum[g]}. A method per chunk (2048 products), sums handed over in an array: one method for the
      * whole super-block was sometimes compiled with vector operations left as allocating calls.
      */
-    private static void chunkSums(MemorySegment w, long off, int j, short[] xs, int x0, int[] xsum, int g,
-                                  int[] sums) {
+    static void chunkSums(MemorySegment w, long off, int j, short[] xs, int x0, int[] xsum, int g, int[] sums) {
         IntVector s0 = IntVector.fromArray(Wide.I, sums, 0);
         IntVector s1 = IntVector.fromArray(Wide.I, sums, 16);
         long highBits = off + highBitsAt(0);
