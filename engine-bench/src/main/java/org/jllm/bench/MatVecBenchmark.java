@@ -99,11 +99,16 @@ public class MatVecBenchmark {
     /** Sums the same bytes as 64-byte vectors: the single-thread read bandwidth the kernels are measured against. */
     @Benchmark
     public float readBaseline() {
+        return sum(weights);
+    }
+
+    /** The segment's bytes summed as 64-byte float vectors: a plain read of every byte. */
+    static float sum(MemorySegment segment) {
         var s = FloatVector.SPECIES_512;
         FloatVector acc = FloatVector.zero(s);
-        long bytes = weights.byteSize();
+        long bytes = segment.byteSize();
         for (long off = 0; off + 64 <= bytes; off += 64) {
-            acc = acc.add(FloatVector.fromMemorySegment(s, weights, off, ByteOrder.LITTLE_ENDIAN));
+            acc = acc.add(FloatVector.fromMemorySegment(s, segment, off, ByteOrder.LITTLE_ENDIAN));
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

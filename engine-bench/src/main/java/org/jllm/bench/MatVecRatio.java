@@ -1,0 +1,93 @@
+package org.jllm.bench;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+import org.jllm.kernels.Activations;
+import org.jllm.kernels.GgmlType;
+import org.jllm.kernels.Kernels;
+import org.jllm.kernels.RowInterleavedKernel;
+import org.jllm.kernels.WeightKernel;
+
+/**
+ * Single-thread matrix-vector speed per weight type as a fraction of a plain read of the same bytes, the two
+ * alternated round after round in one JVM so that the machine's minute-to-minute swings hit both: a ratio of one run,
+ * where JMH's separate benchmarks ({@link MatVecBenchmark}) can land in different minutes. The kernel is the
+ * interleaved one where the type has it (as the engine decodes), else the stored layout's.
+ *
+ * <pre>java --add-modules jdk.incubator.vector -cp engine-bench/target/benchmarks.jar org.jllm.bench.MatVecRatio \
+ *     [ROWS COLS [TYPE ...]]</pre>
+ * prints, per type, the median ratio of 7 rounds after a warm-up one (each ~4 GB of weights read by each side) and
+ * its range.
+ */
+public final class MatVecRatio {
+    private static final int ROUNDS = 7;
+
+    private MatVecRatio() {
+    }
+
+    public static void main(String[] args) {
+        int rows = args.length >= 2 ? Integer.parseInt(args[0]) : 16384;
+        int cols = args.length >= 2 ? Integer.parseInt(args[1]) : 8192;
+        GgmlType[] types = args.length > 2
+                ? Arrays.stream(args, 2, args.length).map(GgmlType::valueOf).toArray(GgmlType[]::new)
+                : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
+                        GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL, GgmlType.Q2_K, GgmlType.Q3_K,
+                        GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS};
+        for (GgmlType t : types) {
+            measure(t, rows, cols);
+        }
+    }
+
+    private static void measure(GgmlType t, int rows, int cols) {
+        try (Arena arena = Arena.ofConfined()) {
+            Random r = new Random(1);
+            MemorySegment w = RandomWeights.matrix(arena, t, rows, cols, r);
+            RowInterleavedKernel interleaved = Kernels.get().rowInterleaved(t);
+            WeightKernel kernel = Kernels.get().weights(t);
+            if (interleaved != null && rows % interleaved.rowsPerGroup() == 0) {
+                MemorySegment copy = arena.allocate(interleaved.interleavedBytes(rows, cols), 64);
+                interleaved.interleave(w, cols, copy, 0, rows / interleaved.rowsPerGroup());
+                w = copy;
+                kernel = interleaved;
+            }
+            float[] x = new float[cols];
+            for (int i = 0; i < cols; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            Activations prepared = new Activations();
+            float[] out = new float[rows];
+            kernel.prepareInput(x, cols, prepared);
+            long bytes = w.byteSize();
+            int reps = (int) Math.max(3, 4e9 / bytes);
+            double[] ratios = new double[ROUNDS];
+            double[] kernelGbs = new double[ROUNDS];
+            float sink = 0;
+            for (int round = -1; round < ROUNDS; round++) { // round -1: while the JIT compiles, not counted
+                long t0 = System.nanoTime();
+                for (int i = 0; i < reps; i++) {
+                    kernel.matVec(w, cols, prepared, out, 0, rows);
+                }
+                long t1 = System.nanoTime();
+                for (int i = 0; i < reps; i++) {
+                    sink += MatVecBenchmark.sum(w);
+                }
+                long t2 = System.nanoTime();
+                if (round < 0) {
+                    continue;
+                }
+                kernelGbs[round] = (double) bytes * reps / (t1 - t0);
+                ratios[round] = (double) (t2 - t1) / (t1 - t0);
+            }
+            double[] sorted = ratios.clone();
+            Arrays.sort(sorted);
+            double[] gbs = kernelGbs.clone();
+            Arrays.sort(gbs);
+            System.out.printf(Locale.ROOT, "%-7s %dx%d (%.0f MB): matVec / read = %.2f (%.2f..%.2f), matVec %.1f GB/s%s%n",
+                    t, rows, cols, bytes / 1e6, sorted[ROUNDS / 2], sorted[0], sorted[ROUNDS - 1], gbs[ROUNDS / 2],
+                    sink == 1.5f ? " " : "");
+        }
+    }
+}
