@@ -7,8 +7,10 @@ import jdk.incubator.vector.VectorOperators;
 import org.jllm.kernels.Activations;
 
 /**
- * The float side the 512-bit interleaved-row kernels share (every type's layout starts a block with the 32 rows' F16
- * scale d, and dmin after it where the type has minimums): a type supplies each block's exact integer sums
+ * The float side the 512-bit interleaved-row kernels of Q2_K, Q3_K, Q5_0 and Q5_1 share (their layouts start a block
+ * with the 32 rows' F16 scale d, and dmin after it where the type has minimums; the other types' kernels hold their
+ * loops themselves, a call per block costing them up to half their speed, see {@link VectorQ4_Kx32Kernel}): a type
+ * supplies each block's exact integer sums
  * ({@link BlockSums}), this accumulates acc = fma(sum, d * d_x, acc), mins = fma(minSum, dmin * d_x, mins) per row
  * lane and writes acc - mins, as the types' scalar references do. Sums and accumulators live in arrays
  * ({@link GroupScratch}): no vector is live across a call, where the JIT might box it.
