@@ -547,6 +547,52 @@ class KernelsAgreementTest {
         assertEquals(Numbers.roundToF16(2.54f / 127f), a.scales()[0]);
     }
 
+    /**
+     * The F32 kernel takes rows four at a time (and the rest one by one): every row keeps the scalar kernel's bits, as
+     * the F16 and BF16 kernels' rows do; F16 rows holding an infinity or a NaN (rows 5 and 6, and every F16 bit
+     * pattern spread over rows 8-13) too. On 16-lane vectors (the order the scalar kernel follows); narrower ones take
+     * the scalar kernel for F16 and BF16, and F32 their own order, within {@link #tol}.
+     */
+    @Test
+    void floatKernelsKeepTheScalarBitsRowByRow() {
+        Kernels v = vector();
+        boolean sixteenLanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() == 16;
+        int rows = 14;
+        int cols = 4096;
+        var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16}) {
+            Random r = new Random(7 + type.ordinal());
+            MemorySegment w = randomMatrix(r, type, rows, cols);
+            if (type == GgmlType.F16) {
+                w.set(i16, 2L * (5 * cols + 17), (short) 0x7c00); // +inf in row 5
+                w.set(i16, 2L * (6 * cols + 3), (short) 0xfe01); // a NaN in row 6
+                for (int i = 0; i < 65536; i++) { // every pattern, rows 8-13 (not all finite)
+                    w.set(i16, 2L * (8 * cols + (i % (6 * cols))), (short) (i & 0x7bff));
+                }
+            }
+            float[] x = random(r, cols);
+            Activations px1 = new Activations();
+            Activations px2 = new Activations();
+            SCALAR.weights(type).prepareInput(x, cols, px1);
+            v.weights(type).prepareInput(x, cols, px2);
+            float[] o1 = new float[rows];
+            float[] o2 = new float[rows];
+            SCALAR.weights(type).matVec(w, cols, px1, o1, 0, rows);
+            v.weights(type).matVec(w, cols, px2, o2, 0, rows);
+            for (int row = 0; row < rows; row++) {
+                if (sixteenLanes || type != GgmlType.F32) {
+                    assertEquals(Float.floatToIntBits(o1[row]), Float.floatToIntBits(o2[row]), type + " row " + row);
+                } else {
+                    assertEquals(o1[row], o2[row], tol(cols), type + " row " + row);
+                }
+            }
+            if (type == GgmlType.F16) {
+                assertEquals(true, Float.isNaN(o2[5]) || Float.isInfinite(o2[5]), "row 5 holds an infinity");
+                assertEquals(true, Float.isNaN(o2[6]), "row 6 holds a NaN");
+            }
+        }
+    }
+
     @Test
     void f16DecodingIsExactForEveryBitPattern() {
         Kernels v = vector();

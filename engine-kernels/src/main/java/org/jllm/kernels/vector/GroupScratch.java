@@ -19,6 +19,8 @@ final class GroupScratch {
     final float[] acc = new float[64];
     /** The float lanes of a row's accumulator, summed by {@link Reductions#sum(float[])}. */
     final float[] lanes = new float[16];
+    /** Four rows' accumulator lanes (the F32 kernel's rows four at a time). */
+    final float[] four = new float[64];
 
     static GroupScratch get() {
         return CURRENT.get();
