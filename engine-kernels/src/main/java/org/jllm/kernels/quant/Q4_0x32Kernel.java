@@ -19,7 +19,6 @@ public class Q4_0x32Kernel extends RowGroupKernel {
     public static final int GROUP_BLOCK_BYTES = ROWS * 18;
     /** Where the packed values start inside a group's block. */
     public static final int VALUES_AT = 2 * ROWS;
-    private static final int BLOCK = Q8BlockKernel.BLOCK;
 
     public Q4_0x32Kernel() {
         super(new Q4_0Kernel(), GROUP_BLOCK_BYTES, 0);
@@ -40,17 +39,7 @@ public class Q4_0x32Kernel extends RowGroupKernel {
      */
     @Override
     public void prepareInput(float[] x, int n, Activations out) {
-        stored.prepareInput(x, n, out);
-        int blocks = n / BLOCK;
-        short[] q = out.shorts();
-        int[] sums = out.groupSums(blocks);
-        for (int b = 0; b < blocks; b++) {
-            int s = 0;
-            for (int j = 0; j < BLOCK; j++) {
-                s += q[b * BLOCK + j];
-            }
-            sums[b] = 8 * s;
-        }
+        prepareInputWithOffsets(x, n, out, 8);
     }
 
     /** Nibble - 8; summed against the activations it gives sum(q * x) - 8 * sum(x), as the vector kernel does. */

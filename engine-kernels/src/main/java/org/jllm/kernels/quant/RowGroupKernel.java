@@ -182,25 +182,79 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
         }
     }
 
+    /** Bytes of one word of the five-bit layouts: one int16 lane per row. */
+    public static final int WORD_BYTES = 2 * ROWS;
+
     /**
-     * Q5_0's and Q5_1's values as the 32-row layouts hold them: the stored block's 4 qh bytes (from {@code in[from]})
-     * at {@code highAt} + 32k and its 16 packed bytes at {@code valuesAt} + 32j, each in row i's paired lane.
+     * Writes five-bit values {@code q[0..n)} (0..31, n a multiple of 16) of row i, centred (q - 16) as 5-bit two's
+     * complement e0..e15 per unit of 16 values, into five 16-bit words per unit: word k of unit u at
+     * {@code wordsAt} + (5u + k) * {@value #WORD_BYTES}, row i in int16 lane {@link #pairedLane}(i):
+     * <pre>
+     *   W_k = e_3k &lt;&lt; 11 | e_3k+1 &lt;&lt; 6 | e_3k+2 &lt;&lt; 1 | bit k of e15     (k = 0..4)
+     * </pre>
+     * so that a vector kernel gets e_3k with one arithmetic shift of its word, e_3k+1 and e_3k+2 with two, and e15
+     * from the five words' low bits. The same bytes as the stored values: 80 bits per 16.
      */
-    protected static void placeFiveBitValues(byte[] in, int from, int i, byte[] out, int highAt, int valuesAt) {
+    protected static void placeFiveBitWords(int[] q, int n, int i, byte[] out, int wordsAt) {
         int lane = pairedLane(i);
-        for (int k = 0; k < 4; k++) {
-            out[highAt + ROWS * k + lane] = in[from + k];
-        }
-        for (int j = 0; j < 16; j++) {
-            out[valuesAt + ROWS * j + lane] = in[from + 4 + j];
+        for (int u = 0; u < n / 16; u++) {
+            int e15 = (q[16 * u + 15] - 16) & 31;
+            for (int k = 0; k < 5; k++) {
+                int e0 = (q[16 * u + 3 * k] - 16) & 31;
+                int e1 = (q[16 * u + 3 * k + 1] - 16) & 31;
+                int e2 = (q[16 * u + 3 * k + 2] - 16) & 31;
+                int word = e0 << 11 | e1 << 6 | e2 << 1 | (e15 >>> k) & 1;
+                int at = wordsAt + (5 * u + k) * WORD_BYTES + 2 * lane;
+                out[at] = (byte) word;
+                out[at + 1] = (byte) (word >>> 8);
+            }
         }
     }
 
-    /** Value v (0..31, uncentred) of a block placed by {@link #placeFiveBitValues}: its nibble and fifth bit. */
-    protected static int fiveBitValue(MemorySegment w, long off, int lane, int v, int highAt, int valuesAt) {
-        int b = u8(w, off + valuesAt + ROWS * (v % 16) + lane);
-        int h = (u8(w, off + highAt + ROWS * (v / 8) + lane) >>> (v % 8)) & 1;
-        return (v < 16 ? b & 15 : b >>> 4) | h << 4;
+    /** Value v of a row placed by {@link #placeFiveBitWords} at {@code off + wordsAt}: e = q - 16, -16..15. */
+    protected static int fiveBitValue(MemorySegment w, long off, int lane, int v, int wordsAt) {
+        long unit = off + wordsAt + 5L * WORD_BYTES * (v / 16) + 2L * lane;
+        int t = v % 16;
+        int e;
+        if (t == 15) {
+            e = 0;
+            for (int k = 0; k < 5; k++) {
+                e |= (w.get(I16, unit + (long) WORD_BYTES * k) & 1) << k;
+            }
+        } else {
+            e = w.get(I16, unit + (long) WORD_BYTES * (t / 3)) >>> (11 - 5 * (t % 3)) & 31;
+        }
+        return e - ((e & 16) << 1);
+    }
+
+    /** The 32 five-bit values (0..31) of a stored Q5_0 or Q5_1 block whose qh starts at {@code in[from]}. */
+    protected static int[] storedFiveBitValues(byte[] in, int from) {
+        int qh = (in[from] & 0xff) | (in[from + 1] & 0xff) << 8 | (in[from + 2] & 0xff) << 16 | in[from + 3] << 24;
+        int[] q = new int[32];
+        for (int j = 0; j < 16; j++) {
+            int b = in[from + 4 + j] & 0xff;
+            q[j] = (b & 15) | ((qh >>> j) & 1) << 4;
+            q[j + 16] = (b >>> 4) | ((qh >>> (j + 16)) & 1) << 4;
+        }
+        return q;
+    }
+
+    /**
+     * Prepares the activations as the stored type does, plus each block's {@code factor} * sum(x) as an int
+     * ({@link Activations#groupSums}): the term of an offset the layout takes out of the weights' values.
+     */
+    protected final void prepareInputWithOffsets(float[] x, int n, Activations out, int factor) {
+        stored.prepareInput(x, n, out);
+        int blocks = n / Q8BlockKernel.BLOCK;
+        short[] q = out.shorts();
+        int[] sums = out.groupSums(blocks);
+        for (int b = 0; b < blocks; b++) {
+            int s = 0;
+            for (int j = 0; j < Q8BlockKernel.BLOCK; j++) {
+                s += q[b * Q8BlockKernel.BLOCK + j];
+            }
+            sums[b] = factor * s;
+        }
     }
 
     protected static int u8(MemorySegment w, long at) {

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import org.jllm.kernels.Activations;
 
 /**
- * The float side the 512-bit interleaved-row kernels of Q2_K, Q3_K, Q5_0 and Q5_1 share (their layouts start a block
+ * The float side the 512-bit interleaved-row kernels of Q2_K and Q3_K share (their layouts start a block
  * with the 32 rows' F16 scale d, and dmin after it where the type has minimums; the other types' kernels hold their
  * loops themselves, a call per block costing them up to half their speed, see {@link VectorQ4_Kx32Kernel}): a type
  * supplies each block's exact integer sums
@@ -34,15 +34,6 @@ final class RowGroups {
      */
     static void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo, int blockValues,
                        int groupBlockBytes, int dminAt, BlockSums blockSums) {
-        matVec(w, cols, x, out, rowFrom, rowTo, blockValues, groupBlockBytes, dminAt, x.scales(), blockSums);
-    }
-
-    /**
-     * As above, with the activations' factor of the minimums' term given: {@code minimumScales[b]} (Q8_1's sums s_x
-     * for Q4_1 and Q5_1, where the K-quants take the scales d_x).
-     */
-    static void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo, int blockValues,
-                       int groupBlockBytes, int dminAt, float[] minimumScales, BlockSums blockSums) {
         int blocks = cols / blockValues;
         float[] xd = x.scales();
         GroupScratch work = GroupScratch.get();
@@ -56,7 +47,7 @@ final class RowGroups {
                 long off = group + (long) b * groupBlockBytes;
                 Wide.f16Times(w, off, xd[b], scales, 0);
                 if (dminAt > 0) {
-                    Wide.f16Times(w, off + dminAt, minimumScales[b], scales, ROWS);
+                    Wide.f16Times(w, off + dminAt, xd[b], scales, ROWS);
                 }
                 blockSums.write(w, off, x, b, work);
                 accumulate(sums, scales, acc, dminAt > 0 ? 2 * ROWS : ROWS);

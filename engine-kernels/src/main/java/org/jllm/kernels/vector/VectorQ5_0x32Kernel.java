@@ -1,7 +1,7 @@
 package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -9,66 +9,69 @@ import org.jllm.kernels.Activations;
 import org.jllm.kernels.quant.Q5_0x32Kernel;
 
 /**
- * The 512-bit kernel of Q5_0 with 32 interleaved rows: one int16 lane per row. For each byte j, the rows' nibbles
- * with their fifth bits (bit j and j + 16 of the rows' qh), centred (q - 16), times the broadcast activations of
- * values j and j + 16, are summed in two int16 accumulators over the block (16 products of at most 16 x 127 each),
- * then split into int32 lanes of rows 0-15 and 16-31 ({@link #pairedLane}). Same bits as the scalar
- * {@link Q5_0x32Kernel}.
+ * The 512-bit kernel of Q5_0 with 32 interleaved rows: one int16 lane per row. A unit of 16 columns is five
+ * 64-byte words holding the 32 rows' values centred as 5-bit two's complement (see
+ * {@link org.jllm.kernels.quant.RowGroupKernel#placeFiveBitWords}): values 3k are one arithmetic shift of word k,
+ * values 3k + 1 and 3k + 2 two, value 15 the words' low bits gathered; each times its broadcast activation is summed
+ * in one int16 accumulator (16 products of at most 16 x 127 stay below 2^15), split into int32 lanes of rows 0-15 and
+ * 16-31 ({@link #pairedLane}). About 88 vector operations per 512 products, where widening bytes and inserting each
+ * fifth bit took about 150. Same bits as the scalar {@link Q5_0x32Kernel}.
+ *
+ * <p>One method holds the loop, and a unit's five words are a loop of their own: with the unit's 90 operations
+ * written out the JIT in some runs left vector operations as allocating calls (DecodeAllocationTest), and the cuts
+ * that avoided it (a method per unit, sums through an array) ran at 0.7-0.8x. The loop also measured faster than the
+ * written-out unit (1.1-1.4x). Q5_1's kernel repeats it with its minimums: a loop shared through a flag measured
+ * 0.8x for Q5_1 when both types ran in one JVM.
  */
 final class VectorQ5_0x32Kernel extends Q5_0x32Kernel {
-    private static final RowGroups.BlockSums SUMS = (w, off, x, b, work) -> blockSums(w, off + HIGH_BITS_AT,
-            off + VALUES_AT, (short) 16, x.shorts(), b * 32, work.partial, work.sums);
+    // Constants as vectors: in a large method and(short) left the broadcast a call (3x slower in cache). Values
+    // 3k + 1 and 3k + 2 are moved up by a multiply, not a shift: the shifts' port is the busiest (1.15x).
+    static final ShortVector TIMES_32 = ShortVector.broadcast(Wide.S, (short) 32);
+    static final ShortVector TIMES_1024 = ShortVector.broadcast(Wide.S, (short) 1024);
+    static final ShortVector BIT_11 = ShortVector.broadcast(Wide.S, (short) 0x0800);
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
-        RowGroups.matVec(w, cols, x, out, rowFrom, rowTo, 32, GROUP_BLOCK_BYTES, 0, SUMS);
-    }
-
-    /**
-     * The 32 rows' exact block sums of (q - centre) * x into {@code sums[0..32)}: fifth-bit bytes at {@code high},
-     * packed bytes at {@code values} (Q5_0 centres on 16, Q5_1 takes its values as they are).
-     */
-    static void blockSums(MemorySegment w, long high, long values, short centre, short[] xq, int x0, short[] partial,
-                          int[] sums) {
-        for (int half = 0; half < 2; half++) {
-            eightColumns(w, high, values, centre, half, xq, x0, partial);
+        int blocks = cols / 32;
+        short[] xq = x.shorts();
+        float[] xd = x.scales();
+        float[] scales = GroupScratch.get().scales;
+        for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
+            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
+            FloatVector acc0 = FloatVector.zero(Wide.F);
+            FloatVector acc1 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                long off = group + (long) b * GROUP_BLOCK_BYTES;
+                Wide.f16Times(w, off, xd[b], scales, 0);
+                IntVector rows0 = IntVector.zero(Wide.I);
+                IntVector rows1 = rows0;
+                for (int u = 0; u < 2; u++) {
+                    long at = off + WORDS_AT + 5L * WORD_BYTES * u;
+                    int xo = 32 * b + 16 * u;
+                    // Word k: values 3k, 3k + 1, 3k + 2 by shifts, its low bit (bit k of value 15) gathered at
+                    // bit 11 + k; a loop, so the JIT parses one word's operations, not the unit's 90.
+                    ShortVector p = ShortVector.zero(Wide.S);
+                    ShortVector e15 = p;
+                    for (int k = 0; k < 5; k++) {
+                        ShortVector wk = ShortVector.fromMemorySegment(Wide.S, w, at + (long) WORD_BYTES * k,
+                                Wide.LE);
+                        p = wk.lanewise(VectorOperators.ASHR, 11).mul(xq[xo + 3 * k]).add(p);
+                        p = wk.mul(TIMES_32).lanewise(VectorOperators.ASHR, 11).mul(xq[xo + 3 * k + 1]).add(p);
+                        p = wk.mul(TIMES_1024).lanewise(VectorOperators.ASHR, 11).mul(xq[xo + 3 * k + 2]).add(p);
+                        e15 = e15.or(wk.lanewise(VectorOperators.LSHL, 11 + k)
+                                .and(BIT_11.lanewise(VectorOperators.LSHL, k)));
+                    }
+                    p = e15.lanewise(VectorOperators.ASHR, 11).mul(xq[xo + 15]).add(p);
+                    IntVector pairs = p.reinterpretAsInts();
+                    rows0 = pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(rows0);
+                    rows1 = pairs.lanewise(VectorOperators.ASHR, 16).add(rows1);
+                }
+                acc0 = ((FloatVector) rows0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
+                acc1 = ((FloatVector) rows1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
+            }
+            acc0.intoArray(out, g * ROWS);
+            acc1.intoArray(out, g * ROWS + 16);
         }
-        IntVector rows0 = IntVector.zero(Wide.I);
-        IntVector rows1 = rows0;
-        for (int k = 0; k < 4; k++) {
-            IntVector p = ShortVector.fromArray(Wide.S, partial, 32 * k).reinterpretAsInts();
-            rows0 = rows0.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-            rows1 = rows1.add(p.lanewise(VectorOperators.ASHR, 16));
-        }
-        rows0.intoArray(sums, 0);
-        rows1.intoArray(sums, 16);
-    }
-
-    /**
-     * Bytes j = 8 half .. 8 half + 7: low nibbles (values j, fifth bit j of qh byte {@code half}) into
-     * {@code partial[64 half..+32)}, high nibbles (values j + 16, qh byte 2 + half) into {@code [64 half + 32..+32)}.
-     */
-    private static void eightColumns(MemorySegment w, long high, long values, short centre, int half, short[] xq,
-                                     int x0, short[] partial) {
-        ShortVector hLo = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, high + 32L * half,
-                Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-        ShortVector hHi = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, high + 32L * (2 + half),
-                Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-        ShortVector lo = ShortVector.zero(Wide.S);
-        ShortVector hi = lo;
-        for (int s = 0; s < 8; s++) {
-            int j = 8 * half + s;
-            ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * j,
-                    Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector q0 = v.and((short) 15).or(hLo.lanewise(VectorOperators.LSHR, s).and((short) 1)
-                    .lanewise(VectorOperators.LSHL, 4)).sub(centre);
-            ShortVector q1 = v.lanewise(VectorOperators.LSHR, 4).or(hHi.lanewise(VectorOperators.LSHR, s)
-                    .and((short) 1).lanewise(VectorOperators.LSHL, 4)).sub(centre);
-            lo = q0.mul(xq[x0 + j]).add(lo);
-            hi = q1.mul(xq[x0 + 16 + j]).add(hi);
-        }
-        lo.intoArray(partial, 64 * half);
-        hi.intoArray(partial, 64 * half + 32);
     }
 }
