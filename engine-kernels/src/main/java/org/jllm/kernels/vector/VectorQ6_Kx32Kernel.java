@@ -63,16 +63,19 @@ final class VectorQ6_Kx32Kernel extends Q6_Kx32Kernel {
             // Part u / 4: two groups' scales, then four units.
             long part = off + PARTS_AT + (long) PART_BYTES * (u >> 2);
             long at = part + 2 * ROWS + (long) UNIT_BYTES * (u & 3);
+            int xo = x0 + 8 * u;
+            // e0..e5: the three words' upper and middle fields, in a loop (1.04-1.09x written out, see
+            // VectorQ5_0x32Kernel); e6, e7 after it.
+            ShortVector p = ShortVector.zero(Wide.S);
+            for (int k = 0; k < 3; k++) {
+                ShortVector word = ShortVector.fromMemorySegment(Wide.S, w, at + (long) WORD_BYTES * k, Wide.LE);
+                p = word.lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 2 * k]).add(p);
+                p = word.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 2 * k + 1])
+                        .add(p);
+            }
             ShortVector a = ShortVector.fromMemorySegment(Wide.S, w, at, Wide.LE);
             ShortVector bw = ShortVector.fromMemorySegment(Wide.S, w, at + WORD_BYTES, Wide.LE);
             ShortVector c = ShortVector.fromMemorySegment(Wide.S, w, at + 2 * WORD_BYTES, Wide.LE);
-            int xo = x0 + 8 * u;
-            ShortVector p = a.lanewise(VectorOperators.ASHR, 10).mul(xs[xo]);
-            p = a.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 1]).add(p);
-            p = bw.lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 2]).add(p);
-            p = bw.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 3]).add(p);
-            p = c.lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 4]).add(p);
-            p = c.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(xs[xo + 5]).add(p);
             // e6 and e7: the low nibble of A or C beside B's two bits, moved to bits 4-5 and sign-extended.
             p = a.and((short) 15)
                     .or(bw.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10))
