@@ -20,34 +20,50 @@ import org.jllm.kernels.quant.Q5_0x32Kernel;
  * <p>One method holds the loop, and a unit's five words are a loop of their own: with the unit's 90 operations
  * written out the JIT in some runs left vector operations as allocating calls (DecodeAllocationTest), and the cuts
  * that avoided it (a method per unit, sums through an array) ran at 0.7-0.8x. The loop also measured faster than the
- * written-out unit (1.1-1.4x). Q5_1's kernel repeats it with its minimums: a loop shared through a flag measured
- * 0.8x for Q5_1 when both types ran in one JVM.
+ * written-out unit (1.1-1.4x). Q5_1 shares it ({@code minimums}).
  */
 final class VectorQ5_0x32Kernel extends Q5_0x32Kernel {
     // Constants as vectors: in a large method and(short) left the broadcast a call (3x slower in cache). Values
     // 3k + 1 and 3k + 2 are moved up by a multiply, not a shift: the shifts' port is the busiest (1.15x).
-    static final ShortVector TIMES_32 = ShortVector.broadcast(Wide.S, (short) 32);
-    static final ShortVector TIMES_1024 = ShortVector.broadcast(Wide.S, (short) 1024);
-    static final ShortVector BIT_11 = ShortVector.broadcast(Wide.S, (short) 0x0800);
+    private static final ShortVector TIMES_32 = ShortVector.broadcast(Wide.S, (short) 32);
+    private static final ShortVector TIMES_1024 = ShortVector.broadcast(Wide.S, (short) 1024);
+    private static final ShortVector BIT_11 = ShortVector.broadcast(Wide.S, (short) 0x0800);
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
+        matVec(w, cols, x, out, rowFrom, rowTo, GROUP_BLOCK_BYTES, WORDS_AT, false);
+    }
+
+    /**
+     * Q5_0's and Q5_1's products ({@code minimums}: the rows' F16 minimums follow their scales, each block's sums
+     * start from the activations' 16 * sum(x), the centring's term, and the minimums times Q8_1's sums s are
+     * subtracted on the float side): blocks of {@code groupBlockBytes}, words at {@code wordsAt}.
+     */
+    static void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo,
+                       int groupBlockBytes, int wordsAt, boolean minimums) {
         int blocks = cols / 32;
         short[] xq = x.shorts();
         float[] xd = x.scales();
+        float[] xs = x.sums();
+        int[] offsets = x.groupSums();
         float[] scales = GroupScratch.get().scales;
         for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
-            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
+            long group = (long) g * blocks * groupBlockBytes;
             FloatVector acc0 = FloatVector.zero(Wide.F);
             FloatVector acc1 = acc0;
+            FloatVector min0 = acc0;
+            FloatVector min1 = acc0;
             for (int b = 0; b < blocks; b++) {
-                long off = group + (long) b * GROUP_BLOCK_BYTES;
+                long off = group + (long) b * groupBlockBytes;
                 Wide.f16Times(w, off, xd[b], scales, 0);
-                IntVector rows0 = IntVector.zero(Wide.I);
+                if (minimums) {
+                    Wide.f16Times(w, off + 2 * ROWS, xs[b], scales, ROWS);
+                }
+                IntVector rows0 = minimums ? IntVector.broadcast(Wide.I, offsets[b]) : IntVector.zero(Wide.I);
                 IntVector rows1 = rows0;
                 for (int u = 0; u < 2; u++) {
-                    long at = off + WORDS_AT + 5L * WORD_BYTES * u;
+                    long at = off + wordsAt + 5L * WORD_BYTES * u;
                     int xo = 32 * b + 16 * u;
                     // Word k: values 3k, 3k + 1, 3k + 2 by shifts, its low bit (bit k of value 15) gathered at
                     // bit 11 + k; a loop, so the JIT parses one word's operations, not the unit's 90.
@@ -69,9 +85,15 @@ final class VectorQ5_0x32Kernel extends Q5_0x32Kernel {
                 }
                 acc0 = ((FloatVector) rows0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
                 acc1 = ((FloatVector) rows1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
+                if (minimums) {
+                    // The minimums' sum is -1 (m * s enters with a minus): fma(-1, m * s, mins), exactly
+                    // mins - m * s.
+                    min0 = min0.sub(FloatVector.fromArray(Wide.F, scales, 32));
+                    min1 = min1.sub(FloatVector.fromArray(Wide.F, scales, 48));
+                }
             }
-            acc0.intoArray(out, g * ROWS);
-            acc1.intoArray(out, g * ROWS + 16);
+            (minimums ? acc0.sub(min0) : acc0).intoArray(out, g * ROWS);
+            (minimums ? acc1.sub(min1) : acc1).intoArray(out, g * ROWS + 16);
         }
     }
 }
