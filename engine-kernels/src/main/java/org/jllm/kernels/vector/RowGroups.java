@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import org.jllm.kernels.Activations;
 
 /**
- * The float side the 512-bit interleaved-row kernels of Q2_K and Q3_K share (their layouts start a block
+ * The float side of the 512-bit interleaved-row kernel of Q2_K (its layout starts a block
  * with the 32 rows' F16 scale d, and dmin after it where the type has minimums; the other types' kernels hold their
  * loops themselves, a call per block costing them up to half their speed, see {@link VectorQ4_Kx32Kernel}): a type
  * supplies each block's exact integer sums

@@ -2,6 +2,7 @@ package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -9,86 +10,69 @@ import org.jllm.kernels.Activations;
 import org.jllm.kernels.quant.Q3_Kx32Kernel;
 
 /**
- * The 512-bit kernel of Q3_K with 32 interleaved rows: one int16 lane per row. A column's three 32-byte loads (hmask
- * byte l, 2-bit bytes l and 32 + l of 32 rows) give the rows' eight values l + 32k of the super-block; each (-4..3)
- * times its broadcast activation is summed in one of eight int16 accumulators over 16 columns (at most 16 x 4 x 127),
- * then split into int32 lanes of rows 0-15 and 16-31 ({@link #pairedLane}) and multiplied by the rows' signed scale
- * of its group of 16. Same bits as the scalar {@link Q3_Kx32Kernel}. Small methods exchange arrays
- * ({@link GroupScratch}), never vectors.
+ * The 512-bit kernel of Q3_K with 32 interleaved rows: one int16 lane per row. A group of 16 values is three 64-byte
+ * words holding the 32 rows' values as 3-bit two's complement (see {@link Q3_Kx32Kernel}): values 5k are one
+ * arithmetic shift of word k, values 5k + 1..5k + 4 a multiply (moving them up: the shift port is the busiest) and a
+ * shift, value 15 the words' low bits gathered; each times its broadcast activation is summed in one int16
+ * accumulator (16 products of at most 4 x 127), split into int32 lanes of rows 0-15 and 16-31 ({@link #pairedLane})
+ * and multiplied by the rows' signed scale of the group. Same bits as the scalar {@link Q3_Kx32Kernel}. One method
+ * holds the loop, a group's words a loop of their own (see {@link VectorQ5_0x32Kernel}).
  */
 final class VectorQ3_Kx32Kernel extends Q3_Kx32Kernel {
+    private static final ShortVector TIMES_8 = ShortVector.broadcast(Wide.S, (short) 8);
+    private static final ShortVector TIMES_64 = ShortVector.broadcast(Wide.S, (short) 64);
+    private static final ShortVector TIMES_512 = ShortVector.broadcast(Wide.S, (short) 512);
+    private static final ShortVector TIMES_4096 = ShortVector.broadcast(Wide.S, (short) 4096);
+    private static final ShortVector BIT_13 = ShortVector.broadcast(Wide.S, (short) 0x2000);
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
-        RowGroups.matVec(w, cols, x, out, rowFrom, rowTo, 256, GROUP_BLOCK_BYTES, 0, SUMS);
-    }
-
-    private static final RowGroups.BlockSums SUMS = VectorQ3_Kx32Kernel::superBlockSums;
-
-    /** The exact integer sums of the super-block at {@code off} for the group's 32 rows, into {@code sums[0..32)}. */
-    private static void superBlockSums(MemorySegment w, long off, Activations x, int b, GroupScratch work) {
-        short[] xs = x.shorts();
-        java.util.Arrays.fill(work.sums, 0, ROWS, 0);
-        for (int half = 0; half < 2; half++) {
-            long columns = off + COLUMNS_AT + 16L * COLUMN_BYTES * half;
-            sixteenColumns(w, columns, 0, xs, b * 256 + 16 * half, work.partial);
-            sixteenColumns(w, columns, 1, xs, b * 256 + 16 * half, work.partial);
-            addScaled(w, off + SCALES_AT + 32L * half, work.partial, work.sums);
+        int blocks = cols / 256;
+        short[] xq = x.shorts();
+        float[] xd = x.scales();
+        float[] scales = GroupScratch.get().scales;
+        for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
+            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
+            FloatVector acc0 = FloatVector.zero(Wide.F);
+            FloatVector acc1 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                long off = group + (long) b * GROUP_BLOCK_BYTES;
+                Wide.f16Times(w, off, xd[b], scales, 0);
+                IntVector s0 = IntVector.zero(Wide.I);
+                IntVector s1 = s0;
+                for (int u = 0; u < 16; u++) {
+                    long at = off + UNITS_AT + (long) UNIT_BYTES * u;
+                    int xo = 256 * b + 16 * u;
+                    ShortVector p = ShortVector.zero(Wide.S);
+                    ShortVector e15 = p;
+                    for (int k = 0; k < 3; k++) {
+                        ShortVector wk = ShortVector.fromMemorySegment(Wide.S, w, at + (long) WORD_BYTES * k,
+                                Wide.LE);
+                        int xk = xo + 5 * k;
+                        p = wk.lanewise(VectorOperators.ASHR, 13).mul(xq[xk]).add(p);
+                        p = wk.mul(TIMES_8).lanewise(VectorOperators.ASHR, 13).mul(xq[xk + 1]).add(p);
+                        p = wk.mul(TIMES_64).lanewise(VectorOperators.ASHR, 13).mul(xq[xk + 2]).add(p);
+                        p = wk.mul(TIMES_512).lanewise(VectorOperators.ASHR, 13).mul(xq[xk + 3]).add(p);
+                        p = wk.mul(TIMES_4096).lanewise(VectorOperators.ASHR, 13).mul(xq[xk + 4]).add(p);
+                        e15 = e15.or(wk.lanewise(VectorOperators.LSHL, 13 + k)
+                                .and(BIT_13.lanewise(VectorOperators.LSHL, k)));
+                    }
+                    p = e15.lanewise(VectorOperators.ASHR, 13).mul(xq[xo + 15]).add(p);
+                    IntVector pairs = p.reinterpretAsInts();
+                    long sc = off + SCALES_AT + (long) ROWS * u;
+                    s0 = pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
+                                    .convertShape(VectorOperators.B2I, Wide.I, 0)).add(s0);
+                    s1 = pairs.lanewise(VectorOperators.ASHR, 16)
+                            .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
+                                    .convertShape(VectorOperators.B2I, Wide.I, 0)).add(s1);
+                }
+                acc0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
+                acc1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
+            }
+            acc0.intoArray(out, g * ROWS);
+            acc1.intoArray(out, g * ROWS + 16);
         }
-    }
-
-    /**
-     * The int16 sums over 16 columns (from {@code columns}) of value l + 32k times {@code xs[x0 + 32k + l]}, for
-     * k = 4n + j (j the 2-bit field), into {@code partial[32k..+32)}: the four fields of half {@code n} of the
-     * super-block. A method per half: one for all eight fields was too long for the JIT's inlining budget.
-     */
-    private static void sixteenColumns(MemorySegment w, long columns, int n, short[] xs, int x0, short[] partial) {
-        ShortVector a0 = ShortVector.zero(Wide.S);
-        ShortVector a1 = a0;
-        ShortVector a2 = a0;
-        ShortVector a3 = a0;
-        int x = x0 + 128 * n;
-        for (int l = 0; l < 16; l++) {
-            long column = columns + (long) COLUMN_BYTES * l;
-            ShortVector h = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, column, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, column + ROWS * (1 + n), Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            // The hmask bit of field (n, j) is bit 4n + j; moved to bit 2 it adds 4, and 4 is subtracted.
-            ShortVector h4 = h.lanewise(VectorOperators.LSHR, 4 * n).lanewise(VectorOperators.LSHL, 2);
-            a0 = q.and((short) 3).or(h4.and((short) 4)).sub((short) 4).mul(xs[x + l]).add(a0);
-            a1 = q.lanewise(VectorOperators.LSHR, 2).and((short) 3).or(h4.lanewise(VectorOperators.LSHR, 1)
-                    .and((short) 4)).sub((short) 4).mul(xs[x + 32 + l]).add(a1);
-            a2 = q.lanewise(VectorOperators.LSHR, 4).and((short) 3).or(h4.lanewise(VectorOperators.LSHR, 2)
-                    .and((short) 4)).sub((short) 4).mul(xs[x + 64 + l]).add(a2);
-            a3 = q.lanewise(VectorOperators.LSHR, 6).or(h4.lanewise(VectorOperators.LSHR, 3)
-                    .and((short) 4)).sub((short) 4).mul(xs[x + 96 + l]).add(a3);
-        }
-        a0.intoArray(partial, 128 * n);
-        a1.intoArray(partial, 128 * n + 32);
-        a2.intoArray(partial, 128 * n + 64);
-        a3.intoArray(partial, 128 * n + 96);
-    }
-
-    /**
-     * Adds the eight accumulators (rows 0-15 in the even int16 lanes, 16-31 in the odd ones) times the rows' signed
-     * scales: accumulator k holds group 2k + half, whose scale bytes are at {@code sc} (scale of group {@code half})
-     * + 64k.
-     */
-    private static void addScaled(MemorySegment w, long sc, short[] partial, int[] sums) {
-        IntVector a0 = IntVector.fromArray(Wide.I, sums, 0);
-        IntVector a1 = IntVector.fromArray(Wide.I, sums, 16);
-        for (int k = 0; k < 8; k++) {
-            IntVector p = ShortVector.fromArray(Wide.S, partial, 32 * k).reinterpretAsInts();
-            a0 = a0.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 64L * k, Wide.LE)
-                            .convertShape(VectorOperators.B2I, Wide.I, 0)));
-            a1 = a1.add(p.lanewise(VectorOperators.ASHR, 16)
-                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 64L * k + 16, Wide.LE)
-                            .convertShape(VectorOperators.B2I, Wide.I, 0)));
-        }
-        a0.intoArray(sums, 0);
-        a1.intoArray(sums, 16);
     }
 }
