@@ -2,6 +2,7 @@ package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -13,17 +14,45 @@ import org.jllm.kernels.quant.Q2_Kx32Kernel;
  * the rows' four values l + 128n + 32j; each times its broadcast activation is summed in an int16 accumulator over 16
  * columns (at most 16 x 3 x 127), then split into int32 lanes of rows 0-15 and 16-31 ({@link #pairedLane}) and
  * multiplied by the rows' 4-bit scale of its group of 16; the minimums' sums are int32 too. Same bits as the scalar
- * {@link Q2_Kx32Kernel}. Small methods exchange arrays ({@link GroupScratch}), never vectors.
+ * {@link Q2_Kx32Kernel}: per row, acc = fma(sum, d * d_x, acc), mins = fma(minSum, dmin * d_x, mins), acc - mins.
+ * Small methods exchange arrays ({@link GroupScratch}), never vectors: a super-block in one method was sometimes
+ * compiled with vector operations left as allocating calls.
  */
 final class VectorQ2_Kx32Kernel extends Q2_Kx32Kernel {
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);
-        RowGroups.matVec(w, cols, x, out, rowFrom, rowTo, 256, GROUP_BLOCK_BYTES, DMIN_AT, SUMS);
+        int blocks = cols / 256;
+        float[] xd = x.scales();
+        GroupScratch work = GroupScratch.get();
+        float[] scales = work.scales;
+        int[] sums = work.sums;
+        for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
+            long group = (long) g * blocks * GROUP_BLOCK_BYTES;
+            FloatVector acc0 = FloatVector.zero(Wide.F);
+            FloatVector acc1 = acc0;
+            FloatVector min0 = acc0;
+            FloatVector min1 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                long off = group + (long) b * GROUP_BLOCK_BYTES;
+                // The scales first (the layout is in reading order), then the sums, through arrays.
+                Wide.f16Times(w, off, xd[b], scales, 0);
+                Wide.f16Times(w, off + DMIN_AT, xd[b], scales, ROWS);
+                superBlockSums(w, off, x, b, work);
+                acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
+                acc1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 16).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
+                min0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 32).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 32), min0);
+                min1 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 48).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(Wide.F, scales, 48), min1);
+            }
+            acc0.sub(min0).intoArray(out, g * ROWS);
+            acc1.sub(min1).intoArray(out, g * ROWS + 16);
+        }
     }
-
-    private static final RowGroups.BlockSums SUMS = VectorQ2_Kx32Kernel::superBlockSums;
 
     /**
      * The exact integer sums of the super-block at {@code off} for the group's 32 rows: the minimums' first (their
