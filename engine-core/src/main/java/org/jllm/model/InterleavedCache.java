@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.zip.CRC32C;
 import org.jllm.kernels.RowInterleavedKernel;
 
 /**
@@ -28,8 +29,8 @@ import org.jllm.kernels.RowInterleavedKernel;
  * its offset, in the order the model asks for them, each starting on a page.
  *
  * <p>The key is a SHA-256 of what the bytes depend on: the model file's size and modification time, every matrix's
- * name, type, shape, kernel and three 4 KiB samples of its bytes, and each kernel's layout as it interleaves a fixed
- * test matrix (so a changed layout never reads an old file). The file is named after the model (its file name and a hash of its path) and the key. A
+ * name, type, shape, kernel and a CRC-32C of three 4 KiB samples of its bytes, and each kernel's layout as it
+ * interleaves a fixed test matrix (so a changed layout never reads an old file). The file is named after the model (its file name and a hash of its path) and the key. A
  * cache whose header does not match is ignored and rewritten, and writing a model's cache deletes its caches for
  * other keys. It is written under a temporary name, forced to disk, then its header is written and it is renamed into
  * place: a crash leaves no file that passes the check.
@@ -225,12 +226,16 @@ final class InterleavedCache {
             update(sha, l.weight().name() + " " + l.weight().type() + " " + l.inFeatures() + "x" + l.outFeatures()
                     + " " + k.getClass().getName() + "\n");
             // A file rewritten in place within the modification time's resolution, at the same size, is caught
-            // by samples of each matrix's bytes: its first, middle and last 4 KiB.
+            // by samples of each matrix's bytes: its first, middle and last 4 KiB. They go through CRC-32C, which
+            // the JVM computes with the CPU's instruction from the first call, where SHA-256 over these 1-2 MB
+            // took a quarter of a second of a cold load.
             MemorySegment data = l.weight().data();
             long sample = Math.min(SAMPLE_BYTES, data.byteSize());
+            CRC32C crc = new CRC32C();
             for (long at : new long[] {0, (data.byteSize() - sample) / 2, data.byteSize() - sample}) {
-                sha.update(data.asSlice(at, sample).toArray(ValueLayout.JAVA_BYTE));
+                crc.update(data.asSlice(at, sample).asByteBuffer());
             }
+            update(sha, Long.toHexString(crc.getValue()) + "\n");
             if (fingerprinted.add(k.getClass())) {
                 sha.update(layoutFingerprint(k));
             }
