@@ -4,8 +4,10 @@ package org.jllm.tokenizer;
 public enum TokenType {
     UNDEFINED, NORMAL, UNKNOWN, CONTROL, USER_DEFINED, UNUSED, BYTE;
 
+    /** values() copies its array on every call: once per token of a 128k vocabulary. */
+    private static final TokenType[] ALL = values();
+
     public static TokenType fromId(int id) {
-        TokenType[] all = values();
-        return id >= 0 && id < all.length ? all[id] : UNDEFINED;
+        return id >= 0 && id < ALL.length ? ALL[id] : UNDEFINED;
     }
 }

@@ -25,15 +25,35 @@ public final class BpeMerges {
         int n = merges.size();
         this.symbols = new Symbols(tokens);
         this.results = new int[n];
+        // One pass over each merge's characters hashes both parts; the result's hash follows from theirs
+        // (String.hashCode of a + b is hash(a) * 31^|b| + hash(b)). A cold JVM spends most of this table's build
+        // hashing, so the parts' hashes are kept for the second loop.
+        int[] leftHashes = new int[n];
+        int[] rightHashes = new int[n];
         for (int rank = 0; rank < n; rank++) {
-            results[rank] = symbols.addMerged(merges.text(rank), merges.leftEnd(rank), merges.rightStart(rank));
+            String text = merges.text(rank);
+            int leftEnd = merges.leftEnd(rank);
+            int rightStart = merges.rightStart(rank);
+            int left = 0;
+            for (int i = 0; i < leftEnd; i++) {
+                left = 31 * left + text.charAt(i);
+            }
+            int right = 0;
+            int power = 1;
+            for (int i = rightStart; i < text.length(); i++) {
+                right = 31 * right + text.charAt(i);
+                power *= 31;
+            }
+            leftHashes[rank] = left;
+            rightHashes[rank] = right;
+            results[rank] = symbols.addMerged(text, leftEnd, rightStart, left * power + right);
         }
         // Parts are looked up once every merge result has its symbol: a part may be another merge's result.
         this.ranks = new PairRanks(n);
         for (int rank = 0; rank < n; rank++) {
             String text = merges.text(rank);
-            int left = symbols.find(text, 0, merges.leftEnd(rank), 0, 0);
-            int right = symbols.find(text, merges.rightStart(rank), text.length(), 0, 0);
+            int left = symbols.find(text, 0, merges.leftEnd(rank), leftHashes[rank]);
+            int right = symbols.find(text, merges.rightStart(rank), text.length(), rightHashes[rank]);
             if (left >= 0 && right >= 0) {
                 ranks.putIfAbsent(left, right, rank);
             }
@@ -205,13 +225,20 @@ public final class BpeMerges {
             return (int) slots[slot(s, from, to, from2, to2, hash(s, from, to, from2, to2))] - 1;
         }
 
+        /** Id of the text s[from, to), whose String.hashCode is {@code hash}, or -1. */
+        int find(String s, int from, int to, int hash) {
+            return (int) slots[slot(s, from, to, 0, 0, hash)] - 1;
+        }
+
         private static long entry(int hash, int id) {
             return ((long) hash << 32) | (id + 1L);
         }
 
-        /** Id of left + right, the regions [0, leftEnd) and [rightStart, end) of s, added when new. */
-        int addMerged(String s, int leftEnd, int rightStart) {
-            int h = hash(s, 0, leftEnd, rightStart, s.length());
+        /**
+         * Id of left + right, the regions [0, leftEnd) and [rightStart, end) of s, added when new; {@code h} is the
+         * String.hashCode of left + right.
+         */
+        int addMerged(String s, int leftEnd, int rightStart, int h) {
             int i = slot(s, 0, leftEnd, rightStart, s.length(), h);
             if (slots[i] != 0) {
                 return (int) slots[i] - 1;

@@ -45,6 +45,21 @@ public final class ByteLevel {
      * e.g. added tokens) stands for its own UTF-8 bytes.
      */
     public static byte[] decode(String text) {
+        int n = text.length();
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            int b = c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
+            if (b < 0) {
+                return decodeMixed(text); // rare: plain text among the stand-ins
+            }
+            out[i] = (byte) b;
+        }
+        return out;
+    }
+
+    /** {@link #decode} of a text with characters outside the map. */
+    private static byte[] decodeMixed(String text) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
