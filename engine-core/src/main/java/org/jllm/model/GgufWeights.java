@@ -13,6 +13,7 @@ import org.jllm.gguf.GgufFormatException;
 import org.jllm.gguf.GgufTensorInfo;
 import org.jllm.kernels.Kernels;
 import org.jllm.kernels.RowInterleavedKernel;
+import org.jllm.runtime.HugePages;
 import org.jllm.runtime.WorkerPool;
 import org.jllm.tensor.Tensor;
 import org.slf4j.Logger;
@@ -67,13 +68,7 @@ public final class GgufWeights {
             copies = fromCache(pool, linears, cacheDirectory);
         }
         if (copies == null) {
-            MemorySegment[] anonymous = new MemorySegment[linears.size()];
-            // Allocating touches every page of the copies (the arena zeroes them): split over the threads too.
-            pool.forRange(linears.size(), 1, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    anonymous[i] = interleaved.allocate(InterleavedCache.bytes(linears.get(i)), 64);
-                }
-            });
+            MemorySegment[] anonymous = anonymousCopies(pool, linears);
             fill(pool, linears, anonymous);
             copies = anonymous;
             LOG.debug("{}: interleaved {} matrices in {} ms", file.path(), linears.size(),
@@ -82,6 +77,34 @@ public final class GgufWeights {
         for (int i = 0; i < linears.size(); i++) {
             linears.get(i).setInterleaved(copies[i]);
         }
+    }
+
+    /**
+     * Memory for the copies: one mapping on huge pages where this JVM can ask for them ({@link HugePages}), each
+     * copy on a 4 KiB boundary of it; else one arena allocation each.
+     */
+    private MemorySegment[] anonymousCopies(WorkerPool pool, List<Linear> linears) {
+        MemorySegment[] copies = new MemorySegment[linears.size()];
+        long[] offsets = new long[linears.size()];
+        long total = 0;
+        for (int i = 0; i < linears.size(); i++) {
+            offsets[i] = total;
+            total += (InterleavedCache.bytes(linears.get(i)) + 4095) / 4096 * 4096;
+        }
+        MemorySegment all = HugePages.allocate(interleaved, total);
+        if (all != null) {
+            for (int i = 0; i < copies.length; i++) {
+                copies[i] = all.asSlice(offsets[i], InterleavedCache.bytes(linears.get(i)));
+            }
+            return copies;
+        }
+        // Allocating touches every page of the copies (the arena zeroes them): split over the threads too.
+        pool.forRange(linears.size(), 1, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                copies[i] = interleaved.allocate(InterleavedCache.bytes(linears.get(i)), 64);
+            }
+        });
+        return copies;
     }
 
     /**
@@ -107,17 +130,17 @@ public final class GgufWeights {
         }
         InterleavedCache.Pending pending;
         try {
-            pending = cache.create(interleaved);
+            pending = cache.create();
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}: cannot create the interleaved weight cache {} ({}); interleaving at load without it",
                     file.path(), cache.file(), e.toString());
             return null;
         }
-        MemorySegment[] copies = slices(cache, pending.data(), linears);
         try {
-            fill(pool, linears, copies);
-        } catch (InternalError e) {
-            // A write to the mapped file failed (the disk filled up under it): make the copies in memory instead.
+            write(pool, linears, cache, pending);
+            data = pending.finish(interleaved);
+        } catch (IOException | RuntimeException e) {
+            // A write failed (the disk filled up under it): make the copies in memory instead.
             LOG.warn("{}: writing the interleaved weight cache {} failed ({}); interleaving at load without it",
                     file.path(), cache.file(), e.toString());
             discard(pending);
@@ -131,7 +154,35 @@ public final class GgufWeights {
             LOG.warn("{}: cannot save the interleaved weight cache {} ({}); the next load interleaves again",
                     file.path(), cache.file(), e.toString());
         }
-        return copies; // filled either way; the mapping outlives its deleted file
+        return slices(cache, data, linears); // written either way; the mapping outlives a deleted file
+    }
+
+    /**
+     * Interleaves each matrix into the cache file, front to back, a few MiB at a time: groups of rows into the
+     * file's staging buffer, split over the pool.
+     */
+    private static void write(WorkerPool pool, List<Linear> linears, InterleavedCache cache,
+                              InterleavedCache.Pending pending) throws IOException {
+        for (int i = 0; i < linears.size(); i++) {
+            Linear l = linears.get(i);
+            RowInterleavedKernel k = l.interleavedKernel();
+            int cols = l.inFeatures();
+            int groups = l.outFeatures() / k.rowsPerGroup();
+            MemorySegment stored = l.weight().data();
+            long storedGroupBytes = stored.byteSize() / groups;
+            long groupBytes = k.interleavedBytes(k.rowsPerGroup(), cols);
+            if (k.interleavedBytes(l.outFeatures(), cols) != groups * groupBytes || groupBytes > pending.maxStage()) {
+                throw new IllegalStateException(k + ": interleaved groups of unequal or too large size");
+            }
+            int perChunk = (int) (pending.maxStage() / groupBytes);
+            for (int g0 = 0; g0 < groups; g0 += perChunk) {
+                int n = Math.min(perChunk, groups - g0);
+                // The chunk's rows as a matrix of their own: its groups are numbered from 0.
+                MemorySegment src = stored.asSlice(g0 * storedGroupBytes, n * storedGroupBytes);
+                MemorySegment dst = pending.stage(cache.offset(i) + g0 * groupBytes, n * groupBytes);
+                pool.forRange(n, 1, (from, to) -> k.interleave(src, cols, dst, from, to));
+            }
+        }
     }
 
     private static MemorySegment[] slices(InterleavedCache cache, MemorySegment data, List<Linear> linears) {

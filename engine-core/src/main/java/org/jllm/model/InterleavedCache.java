@@ -127,10 +127,10 @@ final class InterleavedCache {
     }
 
     /**
-     * A new cache file under a temporary name in the cache's directory, its data mapped read-write into
-     * {@code arena} for the copies to be made in place; {@link Pending#commit} makes it the cache.
+     * A new cache file under a temporary name in the cache's directory, to be written with {@link Pending#write};
+     * {@link Pending#commit} makes it the cache.
      */
-    Pending create(Arena arena) throws IOException {
+    Pending create() throws IOException {
         Path dir = file.getParent();
         Files.createDirectories(dir);
         long free = Files.getFileStore(dir).getUsableSpace();
@@ -140,10 +140,15 @@ final class InterleavedCache {
         }
         removeOutdated(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
             writeFully(ch, ByteBuffer.allocate(1), HEADER_BYTES + dataBytes - 1); // the file's full length
-            return new Pending(tmp, ch.map(FileChannel.MapMode.READ_WRITE, HEADER_BYTES, dataBytes, arena));
+            return new Pending(tmp, ch);
         } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                ch.close();
+            }
             Files.deleteIfExists(tmp);
             throw e;
         }
@@ -169,30 +174,75 @@ final class InterleavedCache {
         }
     }
 
-    /** A cache file being filled: {@link #data} holds the copies at their {@link #offset}s. */
+    /**
+     * A cache file being written, front to back, through a staging buffer that is written out in whole 2 MiB-aligned
+     * pieces: the page cache then holds the file in 2 MiB folios, which the kernel maps with 2 MiB pages. Decoding
+     * reads every weight once per token, and on 4 KiB pages the TLB misses of a 1 GB model cost about as much as the
+     * reads (1B Q4_0, 2 threads: ~1.3-1.5x the tokens/s on a cache mapped with 2 MiB pages).
+     */
     final class Pending {
-        private final Path tmp;
-        private final MemorySegment data;
+        /** The kernel's large-folio and huge-page size on x86-64 and most other platforms. */
+        private static final long HUGE = 2L << 20;
+        private static final long STAGING_BYTES = 32L << 20;
 
-        private Pending(Path tmp, MemorySegment data) {
+        private final Path tmp;
+        private final FileChannel channel;
+        private final Arena staging = Arena.ofShared();
+        private final MemorySegment buffer = staging.allocate(STAGING_BYTES, 4096);
+        /** File offset of buffer[0], a multiple of HUGE. */
+        private long bufferAt;
+        /** File offset where the bytes staged so far end. */
+        private long end = HEADER_BYTES;
+
+        private Pending(Path tmp, FileChannel channel) {
             this.tmp = tmp;
-            this.data = data;
+            this.channel = channel;
         }
 
-        MemorySegment data() {
-            return data;
+        /** The most bytes one {@link #stage} call can take. */
+        long maxStage() {
+            return STAGING_BYTES - HUGE;
+        }
+
+        /**
+         * Room for bytes [offset, offset + length) of the data, to be filled before the next call (which may write
+         * it out); offsets come in increasing order, and the bytes between two stagings stay zero.
+         */
+        MemorySegment stage(long offset, long length) throws IOException {
+            long from = HEADER_BYTES + offset;
+            long to = from + length;
+            if (from < end || to > HEADER_BYTES + dataBytes || length > maxStage()) {
+                throw new IllegalArgumentException("cannot stage bytes [" + offset + ", " + (offset + length)
+                        + ") after " + (end - HEADER_BYTES) + " of " + dataBytes);
+            }
+            if (to - bufferAt > STAGING_BYTES) {
+                // Write out the buffer up to the 2 MiB boundary below this range; the rest moves to its front.
+                long keep = from / HUGE * HUGE;
+                writeFully(channel, buffer.asSlice(0, keep - bufferAt).asByteBuffer(), bufferAt);
+                long tail = Math.max(0, end - keep);
+                MemorySegment.copy(buffer, keep - bufferAt, buffer, 0, tail);
+                buffer.asSlice(tail).fill((byte) 0);
+                bufferAt = keep;
+            }
+            end = to;
+            return buffer.asSlice(from - bufferAt, length);
+        }
+
+        /** Writes out what is staged and maps the data read-only into {@code arena}; valid after commit or discard. */
+        MemorySegment finish(Arena arena) throws IOException {
+            writeFully(channel, buffer.asSlice(0, end - bufferAt).asByteBuffer(), bufferAt);
+            bufferAt = end;
+            return channel.map(FileChannel.MapMode.READ_ONLY, HEADER_BYTES, dataBytes, arena);
         }
 
         /** Forces the data to disk, then writes the header and renames the file into place. */
         void commit() throws IOException {
             try {
-                data.force();
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    ByteBuffer header = ByteBuffer.allocate((int) HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                    header.put(MAGIC).putInt(VERSION).put(key).putLong(dataBytes).clear();
-                    writeFully(ch, header, 0);
-                    ch.force(false);
-                }
+                channel.force(false);
+                ByteBuffer header = ByteBuffer.allocate((int) HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                header.put(MAGIC).putInt(VERSION).put(key).putLong(dataBytes).clear();
+                writeFully(channel, header, 0);
+                channel.force(false);
                 try {
                     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -203,9 +253,19 @@ final class InterleavedCache {
             }
         }
 
-        /** Deletes the temporary file (a mapping of it stays valid until its arena closes). */
+        /**
+         * Frees the staging buffer, closes and deletes the temporary file (a mapping of it stays valid until its
+         * arena closes).
+         */
         void discard() throws IOException {
-            Files.deleteIfExists(tmp);
+            try {
+                if (staging.scope().isAlive()) {
+                    staging.close();
+                }
+                channel.close();
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         }
     }
 
