@@ -26,6 +26,7 @@ import org.jllm.kernels.quant.RowGroupKernel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -276,6 +277,44 @@ class RowInterleavedKernelTest {
             vector.matVec(iw, cols, va, vp, 32, ROWS);
             vector.matVec(iw, cols, va, vp, 0, 32);
             assertArrayEquals(products, vp, 0f, "the vector kernel gives the scalar kernel's bits");
+        }
+    }
+
+    /**
+     * The vector kernels quantize their input with the scalar kernels' bits: values, scales, scaled sums and the
+     * centred layouts' group sums, through zero blocks, ties (x * 127 / amax exactly k + 1/2), huge and subnormal
+     * values.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL"})
+    void vectorKernelsQuantizeTheirInputAsTheScalarOnes(GgmlType type) {
+        RowInterleavedKernel vector = Kernels.get().rowInterleaved(type);
+        if (vector == null) {
+            return; // no 512-bit kernels on this machine
+        }
+        int cols = 2048;
+        float[] x = KernelsAgreementTest.random(new Random(11), cols);
+        java.util.Arrays.fill(x, 0, 32, 0f);
+        float[] ties = {127f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, 126.5f, -126.5f, 63.5f};
+        System.arraycopy(ties, 0, x, 32, ties.length);
+        for (int i = 0; i < 32; i++) {
+            x[64 + i] = (i % 2 == 0 ? 1 : -1) * 3e38f / (i + 1);
+            x[96 + i] = (i % 3 == 0 ? 1 : -1) * Float.MIN_VALUE * (i + 1);
+        }
+        Activations expected = new Activations();
+        scalar(type).prepareInput(x, cols, expected);
+        Activations actual = new Activations();
+        vector.prepareInput(x, cols, actual);
+        int blocks = cols / 32;
+        assertArrayEquals(java.util.Arrays.copyOf(expected.shorts(), cols), java.util.Arrays.copyOf(actual.shorts(),
+                cols), type + " values");
+        assertArrayEquals(java.util.Arrays.copyOf(expected.scales(), blocks),
+                java.util.Arrays.copyOf(actual.scales(), blocks), 0f, type + " scales");
+        assertArrayEquals(java.util.Arrays.copyOf(expected.sums(), blocks),
+                java.util.Arrays.copyOf(actual.sums(), blocks), 0f, type + " sums");
+        if (type == GgmlType.Q4_0 || type == GgmlType.Q5_1) {
+            assertArrayEquals(java.util.Arrays.copyOf(expected.groupSums(), blocks),
+                    java.util.Arrays.copyOf(actual.groupSums(), blocks), type + " group sums");
         }
     }
 

@@ -18,6 +18,12 @@ import org.jllm.kernels.quant.IQ4_NLx32Kernel;
  */
 final class VectorIQ4_NLx32Kernel extends IQ4_NLx32Kernel {
 
+    /** The scalar quantization's bits, vectorized ({@link VectorQ8Activations}). */
+    @Override
+    public void prepareInput(float[] x, int n, Activations out) {
+        VectorQ8Activations.prepare(x, n, out, 0);
+    }
+
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);

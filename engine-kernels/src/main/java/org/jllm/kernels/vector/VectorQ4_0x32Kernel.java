@@ -21,6 +21,12 @@ import org.jllm.kernels.quant.Q4_0x32Kernel;
  * converted from F16 in two vectors. Same bits as the scalar {@link Q4_0x32Kernel}.
  */
 final class VectorQ4_0x32Kernel extends Q4_0x32Kernel {
+
+    /** The scalar quantization's bits with the offsets' group sums, vectorized ({@link VectorQ8Activations}). */
+    @Override
+    public void prepareInput(float[] x, int n, Activations out) {
+        VectorQ8Activations.prepare(x, n, out, 8);
+    }
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
     private static final VectorSpecies<Byte> B512 = ByteVector.SPECIES_512;

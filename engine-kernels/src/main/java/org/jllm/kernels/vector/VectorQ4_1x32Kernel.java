@@ -19,6 +19,12 @@ import org.jllm.kernels.quant.Q4_1x32Kernel;
  */
 final class VectorQ4_1x32Kernel extends Q4_1x32Kernel {
 
+    /** The scalar quantization's bits, vectorized ({@link VectorQ8Activations}). */
+    @Override
+    public void prepareInput(float[] x, int n, Activations out) {
+        VectorQ8Activations.prepare(x, n, out, 0);
+    }
+
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);

@@ -23,6 +23,12 @@ import org.jllm.kernels.quant.Q5_0x32Kernel;
  * written-out unit (1.1-1.4x). Q5_1 shares it ({@code minimums}).
  */
 final class VectorQ5_0x32Kernel extends Q5_0x32Kernel {
+
+    /** The scalar quantization's bits, vectorized ({@link VectorQ8Activations}). */
+    @Override
+    public void prepareInput(float[] x, int n, Activations out) {
+        VectorQ8Activations.prepare(x, n, out, 0);
+    }
     // Constants as vectors: in a large method and(short) left the broadcast a call (3x slower in cache). Values
     // 3k + 1 and 3k + 2 are moved up by a multiply, not a shift: the shifts' port is the busiest (1.15x).
     private static final ShortVector TIMES_32 = ShortVector.broadcast(Wide.S, (short) 32);

@@ -11,6 +11,12 @@ import org.jllm.kernels.quant.Q5_1x32Kernel;
  */
 final class VectorQ5_1x32Kernel extends Q5_1x32Kernel {
 
+    /** The scalar quantization's bits with the offsets' group sums, vectorized ({@link VectorQ8Activations}). */
+    @Override
+    public void prepareInput(float[] x, int n, Activations out) {
+        VectorQ8Activations.prepare(x, n, out, 16);
+    }
+
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);

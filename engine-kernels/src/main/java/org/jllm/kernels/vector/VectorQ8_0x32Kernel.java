@@ -19,6 +19,12 @@ import org.jllm.kernels.quant.Q8_0x32Kernel;
  * in arrays) took about half the time.
  */
 final class VectorQ8_0x32Kernel extends Q8_0x32Kernel {
+
+    /** The scalar quantization's bits, vectorized ({@link VectorQ8Activations}). */
+    @Override
+    public void prepareInput(float[] x, int n, Activations out) {
+        VectorQ8Activations.prepare(x, n, out, 0);
+    }
     private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
 
     @Override
