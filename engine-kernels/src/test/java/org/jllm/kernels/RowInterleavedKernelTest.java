@@ -281,12 +281,14 @@ class RowInterleavedKernelTest {
     }
 
     /**
-     * The vector kernels quantize their input with the scalar kernels' bits: values, scales, scaled sums and the
-     * centred layouts' group sums, through zero blocks, ties (x * 127 / amax exactly k + 1/2), huge and subnormal
-     * values.
+     * The vector kernels quantize their input with the scalar kernels' bits (Q8_0 blocks for the 32-value types, Q8_K
+     * super-blocks for the rest): values, scales, sums and group sums, through a zero (super-)block, ties (x times
+     * the inverse scale exactly k + 1/2), huge and subnormal values, and for Q8_K a NaN and a largest magnitude that
+     * occurs with both signs (the first one sets the scale's sign).
      */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL"})
+    @EnumSource(value = GgmlType.class,
+            names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
     void vectorKernelsQuantizeTheirInputAsTheScalarOnes(GgmlType type) {
         RowInterleavedKernel vector = Kernels.get().rowInterleaved(type);
         if (vector == null) {
@@ -294,27 +296,35 @@ class RowInterleavedKernelTest {
         }
         int cols = 2048;
         float[] x = KernelsAgreementTest.random(new Random(11), cols);
-        java.util.Arrays.fill(x, 0, 32, 0f);
-        float[] ties = {127f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, 126.5f, -126.5f, 63.5f};
+        java.util.Arrays.fill(x, cols - 256, cols, 0f);
+        float[] ties = {127f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, 126.5f, -126.5f, 63.5f, -127f};
         System.arraycopy(ties, 0, x, 32, ties.length);
         for (int i = 0; i < 32; i++) {
-            x[64 + i] = (i % 2 == 0 ? 1 : -1) * 3e38f / (i + 1);
-            x[96 + i] = (i % 3 == 0 ? 1 : -1) * Float.MIN_VALUE * (i + 1);
+            x[320 + i] = (i % 2 == 0 ? 1 : -1) * 3e38f / (i + 1);
+            x[608 + i] = (i % 3 == 0 ? 1 : -1) * Float.MIN_VALUE * (i + 1);
+        }
+        for (int i = 1024; i < 1280; i++) {
+            x[i] = (i % 5 == 0 ? 1 : -1) * Float.MIN_VALUE * (i % 7); // a super-block of subnormals and zeros
+        }
+        boolean superBlocks = type.blockSize() == 256;
+        if (superBlocks) {
+            x[cols - 300] = Float.NaN;
         }
         Activations expected = new Activations();
         scalar(type).prepareInput(x, cols, expected);
         Activations actual = new Activations();
         vector.prepareInput(x, cols, actual);
-        int blocks = cols / 32;
+        int blocks = cols / type.blockSize();
+        int sums = superBlocks ? cols / 16 : blocks;
         assertArrayEquals(java.util.Arrays.copyOf(expected.shorts(), cols), java.util.Arrays.copyOf(actual.shorts(),
                 cols), type + " values");
         assertArrayEquals(java.util.Arrays.copyOf(expected.scales(), blocks),
                 java.util.Arrays.copyOf(actual.scales(), blocks), 0f, type + " scales");
-        assertArrayEquals(java.util.Arrays.copyOf(expected.sums(), blocks),
-                java.util.Arrays.copyOf(actual.sums(), blocks), 0f, type + " sums");
-        if (type == GgmlType.Q4_0 || type == GgmlType.Q5_1) {
-            assertArrayEquals(java.util.Arrays.copyOf(expected.groupSums(), blocks),
-                    java.util.Arrays.copyOf(actual.groupSums(), blocks), type + " group sums");
+        assertArrayEquals(java.util.Arrays.copyOf(expected.sums(), sums),
+                java.util.Arrays.copyOf(actual.sums(), sums), 0f, type + " sums");
+        if (superBlocks || type == GgmlType.Q4_0 || type == GgmlType.Q5_1) {
+            assertArrayEquals(java.util.Arrays.copyOf(expected.groupSums(), sums),
+                    java.util.Arrays.copyOf(actual.groupSums(), sums), type + " group sums");
         }
     }
 

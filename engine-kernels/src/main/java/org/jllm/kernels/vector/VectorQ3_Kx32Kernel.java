@@ -19,6 +19,12 @@ import org.jllm.kernels.quant.Q3_Kx32Kernel;
  * holds the loop, a group's words a loop of their own (see {@link VectorQ5_0x32Kernel}).
  */
 final class VectorQ3_Kx32Kernel extends Q3_Kx32Kernel {
+
+    /** The scalar Q8_K quantization's bits, vectorized ({@link VectorQ8Activations}). */
+    @Override
+    public void prepareInput(float[] x, int n, Activations out) {
+        VectorQ8Activations.prepareK(stored, x, n, out);
+    }
     private static final ShortVector TIMES_8 = ShortVector.broadcast(Wide.S, (short) 8);
     private static final ShortVector TIMES_64 = ShortVector.broadcast(Wide.S, (short) 64);
     private static final ShortVector TIMES_512 = ShortVector.broadcast(Wide.S, (short) 512);

@@ -26,6 +26,12 @@ import org.jllm.kernels.quant.Q4_Kx32Kernel;
  */
 final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
 
+    /** The scalar Q8_K quantization's bits, vectorized ({@link VectorQ8Activations}). */
+    @Override
+    public void prepareInput(float[] x, int n, Activations out) {
+        VectorQ8Activations.prepareK(stored, x, n, out);
+    }
+
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
         checkGroups(rowFrom, rowTo);

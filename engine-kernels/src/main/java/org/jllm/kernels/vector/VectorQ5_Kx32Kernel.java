@@ -16,6 +16,12 @@ import org.jllm.kernels.quant.Q5_Kx32Kernel;
  * method holds the loop, as in {@link VectorQ4_Kx32Kernel}.
  */
 final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
+
+    /** The scalar Q8_K quantization's bits, vectorized ({@link VectorQ8Activations}). */
+    @Override
+    public void prepareInput(float[] x, int n, Activations out) {
+        VectorQ8Activations.prepareK(stored, x, n, out);
+    }
     private static final int SCALES_AT = Q4_Kx32Kernel.SCALES_AT;
 
     @Override
