@@ -127,7 +127,7 @@ final class InterleavedCache {
     }
 
     /**
-     * A new cache file under a temporary name in the cache's directory, to be written with {@link Pending#write};
+     * A new cache file under a temporary name in the cache's directory, to be written with {@link Pending#stage};
      * {@link Pending#commit} makes it the cache.
      */
     Pending create() throws IOException {
