@@ -20,10 +20,12 @@ import org.jllm.kernels.WeightKernel;
  * <pre>java --add-modules jdk.incubator.vector -cp engine-bench/target/benchmarks.jar org.jllm.bench.MatVecRatio \
  *     [ROWS COLS [TYPE ...]]</pre>
  * prints, per type, the median ratio of 7 rounds after a warm-up one (each ~4 GB of weights read by each side) and
- * its range.
+ * its range, and what a call allocates if it does (a kernel whose vectors the JIT boxed).
  */
 public final class MatVecRatio {
     private static final int ROUNDS = 7;
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
     private MatVecRatio() {
     }
@@ -65,12 +67,15 @@ public final class MatVecRatio {
             double[] ratios = new double[ROUNDS];
             double[] kernelGbs = new double[ROUNDS];
             float sink = 0;
+            long allocated = 0;
             for (int round = -1; round < ROUNDS; round++) { // round -1: while the JIT compiles, not counted
+                long a0 = THREADS.getCurrentThreadAllocatedBytes();
                 long t0 = System.nanoTime();
                 for (int i = 0; i < reps; i++) {
                     kernel.matVec(w, cols, prepared, out, 0, rows);
                 }
                 long t1 = System.nanoTime();
+                allocated = THREADS.getCurrentThreadAllocatedBytes() - a0;
                 for (int i = 0; i < reps; i++) {
                     sink += MatVecBenchmark.sum(w);
                 }
@@ -85,8 +90,9 @@ public final class MatVecRatio {
             Arrays.sort(sorted);
             double[] gbs = kernelGbs.clone();
             Arrays.sort(gbs);
-            System.out.printf(Locale.ROOT, "%-7s %dx%d (%.0f MB): matVec / read = %.2f (%.2f..%.2f), matVec %.1f GB/s%s%n",
+            System.out.printf(Locale.ROOT, "%-7s %dx%d (%.0f MB): matVec / read = %.2f (%.2f..%.2f), matVec %.1f GB/s%s%s%n",
                     t, rows, cols, bytes / 1e6, sorted[ROUNDS / 2], sorted[0], sorted[ROUNDS - 1], gbs[ROUNDS / 2],
+                    allocated / reps > 0 ? ", allocating " + allocated / reps + " B per call (vectors boxed)" : "",
                     sink == 1.5f ? " " : "");
         }
     }

@@ -548,17 +548,17 @@ class KernelsAgreementTest {
     }
 
     /**
-     * The F32 kernel takes rows four at a time (and the rest one by one): every row keeps the scalar kernel's bits, as
-     * the F16 and BF16 kernels' rows do; F16 rows holding an infinity or a NaN (rows 5 and 6, and every F16 bit
+     * The F32 kernel takes rows four at a time (and the rest one by one), F16 too from 8192 columns, BF16 two at a
+     * time: every row keeps the scalar kernel's bits; F16 rows holding an infinity or a NaN (rows 5 and 6, and every F16 bit
      * pattern spread over rows 8-13) too. On 16-lane vectors (the order the scalar kernel follows); narrower ones take
      * the scalar kernel for F16 and BF16, and F32 their own order, within {@link #tol}.
      */
-    @Test
-    void floatKernelsKeepTheScalarBitsRowByRow() {
+    @ParameterizedTest
+    @ValueSource(ints = {4096, 8192})
+    void floatKernelsKeepTheScalarBitsRowByRow(int cols) {
         Kernels v = vector();
         boolean sixteenLanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() == 16;
         int rows = 14;
-        int cols = 4096;
         var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16}) {
             Random r = new Random(7 + type.ordinal());

@@ -82,7 +82,7 @@ final class VectorWeightKernels {
      * Rows r..r + 3's products from their accumulators' lanes ({@code four}, 16 each), each summed as a single row's
      * (a halving tree over the lanes). The F32 kernel takes rows four at a time: one accumulator's chain of dependent
      * FMAs left the FMA units waiting on their own latency, and the four share each activation load (1.6x out of
-     * cache). F16 and BF16 gained nothing that way in the engine: their conversions, not the chain, bound them.
+     * cache). F16 does so for long rows only, BF16 takes two rows at a time.
      * Arrays in and out: a call that passes vectors boxes them when it is not inlined.
      */
     private static void sumFour(float[] four, float[] lanes, float[] out, int r) {
@@ -186,37 +186,114 @@ final class VectorWeightKernels {
     }
 
     /**
-     * F16: the magnitude bits re-biased by 2^112 map normal and subnormal halves onto the same float value; an
-     * all-ones exponent (infinity, NaN) becomes the float one by or-ing 0x7f800000, computed without a blend as
-     * (exponent + 1) reaching bit 15. Rows that are not a multiple of 16 (rare: no real model has them) take the
+     * F16 as floats in seven vector operations: the magnitude bits ({@code h << 17 >>> 4}) re-biased by 2^112 map
+     * normal and subnormal halves onto the same float value; a result of 2^16 or more can only come from an all-ones
+     * exponent (the largest finite half is 65504), so those lanes (infinity, NaN) get the float's all-ones exponent
+     * under a mask; the sign is the sign-extended half's. Long rows go four at a time, each in its own accumulator,
+     * sharing each activation load: the activations (32 KiB and more) no longer stay in L1 beside the streaming
+     * weights, and one row then reads twice as many activation bytes as weight bytes (single thread, 16384 x 8192:
+     * 0.42 -> 0.60 of a plain read). Shorter rows stream faster one at a time (2048 columns: 0.50-0.58 one row,
+     * 0.41-0.43 four, 0.39-0.42 two). Rows that are not a multiple of 16 (rare: no real model has them) take the
      * scalar kernel, which sums in the same order.
      */
     static final class F16Kernel extends FloatRowKernel {
+        /** Rows of this many values or more (activations of 32 KiB and up) go four at a time. */
+        private static final int FOUR_ROWS_FROM = 8192;
+
         @Override
         public GgmlType type() {
             return GgmlType.F16;
         }
 
+        /**
+         * The two loops are separate methods: in one, the JIT's profile-based loop predicates of the one-row loop
+         * failed over and over (a 1B F16 model recompiled this method a hundred times and decoded at a third of its
+         * speed).
+         */
         @Override
         public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
-            float[] lanes = GroupScratch.get().lanes;
             if (L != 16 || cols % 16 != 0) {
                 scalar.matVec(w, cols, in, out, rowFrom, rowTo);
                 return;
             }
-            float[] x = in.floats();
+            GroupScratch scratch = GroupScratch.get();
+            int r = rowFrom;
+            if (cols >= FOUR_ROWS_FROM) {
+                r = fourRows(w, cols, in.floats(), out, rowFrom, rowTo, scratch);
+            }
+            oneRow(w, cols, in.floats(), out, r, rowTo, scratch.lanes);
+        }
+
+        /** Rows four at a time from rowFrom on while four remain; returns the first row left. */
+        private static int fourRows(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo,
+                GroupScratch scratch) {
+            float[] lanes = scratch.lanes;
+            float[] four = scratch.four;
+            long rowBytes = 2L * cols;
+            int r = rowFrom;
+            for (; r + 4 <= rowTo; r += 4) {
+                long b0 = r * rowBytes;
+                long b1 = b0 + rowBytes;
+                long b2 = b1 + rowBytes;
+                long b3 = b2 + rowBytes;
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                for (int i = 0; i < cols; i += L) {
+                    FloatVector xv = FloatVector.fromArray(S, x, i);
+                    IntVector h0 = (IntVector) ShortVector.fromMemorySegment(H, w, b0 + 2L * i, LE)
+                            .convertShape(VectorOperators.S2I, I, 0);
+                    FloatVector m0 = h0.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4)
+                            .reinterpretAsFloats().mul(0x1p112f);
+                    a0 = m0.reinterpretAsInts()
+                            .lanewise(VectorOperators.OR, 0x7f800000, m0.compare(VectorOperators.GE, 0x1p16f).cast(I))
+                            .or(h0.and(0x80000000)).reinterpretAsFloats().fma(xv, a0);
+                    IntVector h1 = (IntVector) ShortVector.fromMemorySegment(H, w, b1 + 2L * i, LE)
+                            .convertShape(VectorOperators.S2I, I, 0);
+                    FloatVector m1 = h1.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4)
+                            .reinterpretAsFloats().mul(0x1p112f);
+                    a1 = m1.reinterpretAsInts()
+                            .lanewise(VectorOperators.OR, 0x7f800000, m1.compare(VectorOperators.GE, 0x1p16f).cast(I))
+                            .or(h1.and(0x80000000)).reinterpretAsFloats().fma(xv, a1);
+                    IntVector h2 = (IntVector) ShortVector.fromMemorySegment(H, w, b2 + 2L * i, LE)
+                            .convertShape(VectorOperators.S2I, I, 0);
+                    FloatVector m2 = h2.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4)
+                            .reinterpretAsFloats().mul(0x1p112f);
+                    a2 = m2.reinterpretAsInts()
+                            .lanewise(VectorOperators.OR, 0x7f800000, m2.compare(VectorOperators.GE, 0x1p16f).cast(I))
+                            .or(h2.and(0x80000000)).reinterpretAsFloats().fma(xv, a2);
+                    IntVector h3 = (IntVector) ShortVector.fromMemorySegment(H, w, b3 + 2L * i, LE)
+                            .convertShape(VectorOperators.S2I, I, 0);
+                    FloatVector m3 = h3.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4)
+                            .reinterpretAsFloats().mul(0x1p112f);
+                    a3 = m3.reinterpretAsInts()
+                            .lanewise(VectorOperators.OR, 0x7f800000, m3.compare(VectorOperators.GE, 0x1p16f).cast(I))
+                            .or(h3.and(0x80000000)).reinterpretAsFloats().fma(xv, a3);
+                }
+                a0.intoArray(four, 0);
+                a1.intoArray(four, 16);
+                a2.intoArray(four, 32);
+                a3.intoArray(four, 48);
+                sumFour(four, lanes, out, r);
+            }
+            return r;
+        }
+
+        private static void oneRow(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo,
+                float[] lanes) {
+            long rowBytes = 2L * cols;
             for (int r = rowFrom; r < rowTo; r++) {
-                long base = 2L * r * cols;
+                long base = r * rowBytes;
                 FloatVector acc = FloatVector.zero(S);
                 for (int i = 0; i < cols; i += L) {
                     IntVector h = (IntVector) ShortVector.fromMemorySegment(H, w, base + 2L * i, LE)
                             .convertShape(VectorOperators.S2I, I, 0);
-                    IntVector mag = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-                    IntVector special = h.and(0x7c00).add(0x0400).lanewise(VectorOperators.LSHL, 16)
-                            .lanewise(VectorOperators.ASHR, 8).and(0x7f800000);
-                    FloatVector v = mag.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().or(special)
-                            .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-                    acc = v.fma(FloatVector.fromArray(S, x, i), acc);
+                    FloatVector m = h.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4)
+                            .reinterpretAsFloats().mul(0x1p112f);
+                    acc = m.reinterpretAsInts()
+                            .lanewise(VectorOperators.OR, 0x7f800000, m.compare(VectorOperators.GE, 0x1p16f).cast(I))
+                            .or(h.and(0x80000000)).reinterpretAsFloats().fma(FloatVector.fromArray(S, x, i), acc);
                 }
                 acc.intoArray(lanes, 0);
                 out[r] = Reductions.sum(lanes);
@@ -230,12 +307,11 @@ final class VectorWeightKernels {
             for (int bound = S.loopBound(cols); i < bound; i += L) {
                 IntVector h = (IntVector) ShortVector.fromMemorySegment(H, w, base + 2L * i, LE)
                         .convertShape(VectorOperators.S2I, I, 0);
-                IntVector mag = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-                IntVector special = h.and(0x7c00).add(0x0400).lanewise(VectorOperators.LSHL, 16)
-                        .lanewise(VectorOperators.ASHR, 8).and(0x7f800000);
-                mag.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().or(special)
-                        .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats()
-                        .intoArray(dst, dstOff + i);
+                FloatVector m = h.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4)
+                        .reinterpretAsFloats().mul(0x1p112f);
+                m.reinterpretAsInts()
+                        .lanewise(VectorOperators.OR, 0x7f800000, m.compare(VectorOperators.GE, 0x1p16f).cast(I))
+                        .or(h.and(0x80000000)).reinterpretAsFloats().intoArray(dst, dstOff + i);
             }
             for (; i < cols; i++) {
                 dst[dstOff + i] = value(w, base + 2L * i);
@@ -279,19 +355,25 @@ final class VectorWeightKernels {
         /**
          * The order of the scalar reference (VDPBF16PS lanes); see {@code ScalarWeightKernels.Bf16Kernel}. One
          * VDPBF16PS step per 32 weights (16 little-endian pairs): odd products first, then even. Rows of a multiple
-         * of 32 use one accumulator; others two that alternate, swapping after every step.
+         * of 32 use one accumulator, two rows at a time: the two share the activation loads, and each row's chain
+         * of dependent additions overlaps the other's (single thread, 16384 x 2048: 0.47-0.55 -> 0.81-0.84 of a
+         * plain read; x 8192: 0.41-0.47 -> 0.47-0.50; four rows boxed their accumulators). Other rows use two
+         * accumulators that alternate, swapping after every step. The two-row loop is a method of its own, as
+         * F16's loops are.
          */
         @Override
         public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
-            float[] lanes = GroupScratch.get().lanes;
             if (L != 16) {
                 scalar.matVec(w, cols, in, out, rowFrom, rowTo);
                 return;
             }
+            GroupScratch scratch = GroupScratch.get();
+            float[] lanes = scratch.lanes;
             float[] x = in.floats();
             int end = ScalarWeightKernels.Bf16Kernel.pairedEnd(cols);
             long rowBytes = 2L * cols;
-            for (int r = rowFrom; r < rowTo; r++) {
+            int r = end == cols ? twoRows(w, cols, x, out, rowFrom, rowTo, scratch) : rowFrom;
+            for (; r < rowTo; r++) {
                 long base = r * rowBytes;
                 FloatVector acc0 = FloatVector.zero(S);
                 if (end == cols) {
@@ -325,6 +407,38 @@ final class VectorWeightKernels {
                 }
                 out[r] = (float) sum;
             }
+        }
+
+        /** Rows of a multiple of 32 values two at a time from rowFrom on while two remain; returns the row left. */
+        private static int twoRows(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo,
+                GroupScratch scratch) {
+            float[] lanes = scratch.lanes;
+            float[] four = scratch.four;
+            long rowBytes = 2L * cols;
+            int r = rowFrom;
+            for (; r + 2 <= rowTo; r += 2) {
+                long b0 = r * rowBytes;
+                long b1 = b0 + rowBytes;
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = a0;
+                for (int b = 0; b < cols; b += 32) {
+                    FloatVector xOdd = FloatVector.fromArray(S, x, b + 16);
+                    FloatVector xEven = FloatVector.fromArray(S, x, b);
+                    IntVector p0 = IntVector.fromMemorySegment(I, w, b0 + 2L * b, LE);
+                    IntVector p1 = IntVector.fromMemorySegment(I, w, b1 + 2L * b, LE);
+                    a0 = a0.add(p0.and(0xffff0000).reinterpretAsFloats().mul(xOdd))
+                            .add(p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().mul(xEven));
+                    a1 = a1.add(p1.and(0xffff0000).reinterpretAsFloats().mul(xOdd))
+                            .add(p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().mul(xEven));
+                }
+                a0.intoArray(four, 0);
+                a1.intoArray(four, 16);
+                System.arraycopy(four, 0, lanes, 0, 16);
+                out[r] = Reductions.sum(lanes);
+                System.arraycopy(four, 16, lanes, 0, 16);
+                out[r + 1] = Reductions.sum(lanes);
+            }
+            return r;
         }
 
         @Override
