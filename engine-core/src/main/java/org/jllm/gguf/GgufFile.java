@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.jllm.runtime.HugePages;
 
 /**
  * A GGUF file (versions 2 and 3), memory-mapped and validated. Metadata is parsed onto the heap; tensor data stays in
@@ -60,6 +61,7 @@ public final class GgufFile implements AutoCloseable {
             long size = ch.size();
             MemorySegment seg = size == 0 ? MemorySegment.ofArray(new byte[0])
                     : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            HugePages.adviseFileMapping(seg);
             return new GgufParser(path, seg).parse(arena);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.zip.CRC32C;
 import org.jllm.kernels.RowInterleavedKernel;
+import org.jllm.runtime.HugePages;
 
 /**
  * A file that keeps a model's interleaved matrices between loads, so that a later load maps them (from the page
@@ -122,8 +123,17 @@ final class InterleavedCache {
                     || length != dataBytes) {
                 return null;
             }
-            return ch.map(FileChannel.MapMode.READ_ONLY, HEADER_BYTES, dataBytes, arena);
+            return advised(ch.map(FileChannel.MapMode.READ_ONLY, HEADER_BYTES, dataBytes, arena));
         }
+    }
+
+    /**
+     * The mapping, asked to be on 2 MiB pages: the file is written so that its page cache starts in 2 MiB folios, and
+     * pages evicted since are read back in 2 MiB ones too ({@link HugePages#adviseFileMapping}).
+     */
+    private static MemorySegment advised(MemorySegment mapping) {
+        HugePages.adviseFileMapping(mapping);
+        return mapping;
     }
 
     /**
@@ -232,7 +242,7 @@ final class InterleavedCache {
         MemorySegment finish(Arena arena) throws IOException {
             writeFully(channel, buffer.asSlice(0, end - bufferAt).asByteBuffer(), bufferAt);
             bufferAt = end;
-            return channel.map(FileChannel.MapMode.READ_ONLY, HEADER_BYTES, dataBytes, arena);
+            return advised(channel.map(FileChannel.MapMode.READ_ONLY, HEADER_BYTES, dataBytes, arena));
         }
 
         /** Forces the data to disk, then writes the header and renames the file into place. */

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * tokens/s on 2 MiB pages). The JDK's arenas hand out memory that Linux backs with huge pages only when asked
  * ({@code /sys/kernel/mm/transparent_hugepage/enabled} is {@code madvise} on most systems), so this maps it with
  * {@code mmap} and asks with {@code madvise(MADV_HUGEPAGE)}. That takes native access; without it (or off Linux)
- * {@link #allocate} returns null and callers use an arena's memory.
+ * {@link #allocate} returns null and callers use an arena's memory. {@link #adviseFileMapping} asks the same for the
+ * mapped model and weight cache files.
  */
 public final class HugePages {
     private static final Logger LOG = LoggerFactory.getLogger(HugePages.class);
@@ -91,6 +92,33 @@ public final class HugePages {
         } catch (Throwable e) {
             LOG.debug("no huge pages for weight copies: {}", e.toString());
             return null;
+        }
+    }
+
+    /**
+     * Asks that a file mapping's pages be 2 MiB ones ({@code madvise(MADV_HUGEPAGE)}); true when the kernel took the
+     * advice. A file's pages come from its page cache: cached ones keep the size they have, and those read in later
+     * through the mapping are then read in 2 MiB folios where the file system can, mapped as 2 MiB pages. Without it,
+     * the scattered first reads of a model file (decoding reads its float matrices in place; prompt blocks read every
+     * matrix there) read it in 4 KiB folios: a 1B F16 file just out of the page cache ended with 0.45 of its 2.4 GB
+     * on 2 MiB pages and decoded 6.0-7.1 tokens/s; advised, 2.38 GB and 10.1 tokens/s. False, and nothing asked,
+     * where native access is not enabled.
+     */
+    public static boolean adviseFileMapping(MemorySegment mapped) {
+        if (MADVISE == null || mapped.byteSize() == 0) {
+            return false;
+        }
+        try {
+            int result = (int) MADVISE.invokeExact(mapped, mapped.byteSize(), MADV_HUGEPAGE);
+            if (result != 0) {
+                LOG.debug("madvise(MADV_HUGEPAGE) of a {}-byte file mapping failed", mapped.byteSize());
+            }
+            return result == 0;
+        } catch (Error e) {
+            throw e;
+        } catch (Throwable e) {
+            LOG.debug("madvise(MADV_HUGEPAGE) of a file mapping failed: {}", e.toString());
+            return false;
         }
     }
 
