@@ -1,6 +1,5 @@
 package org.jllm.gguf;
 
-import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -115,7 +114,7 @@ public final class GgufWriter {
     }
 
     public void write(Path path) throws IOException {
-        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(path), 1 << 20)) {
+        try (OutputStream file = new AlignedOutput(Files.newOutputStream(path))) {
             Counter out = new Counter(file);
             out.write(le(4).putInt(GgufFile.MAGIC).array());
             out.write(le(4).putInt(3).array());
@@ -214,6 +213,54 @@ public final class GgufWriter {
 
     private static ByteBuffer le(int n) {
         return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Buffered output that writes whole 2 MiB pieces at 2 MiB-aligned file offsets (and the rest at the end): the
+     * page cache then holds the new file in 2 MiB folios, which map as 2 MiB pages when the file is loaded soon
+     * after (a model's float matrices are decoded from the mapping). {@code BufferedOutputStream} writes large arrays
+     * straight through, at any offset.
+     */
+    private static final class AlignedOutput extends FilterOutputStream {
+        private final byte[] buffer = new byte[2 << 20];
+        private int size;
+
+        AlignedOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (size == buffer.length) {
+                drain();
+            }
+            buffer[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                if (size == buffer.length) {
+                    drain();
+                }
+                int n = Math.min(len, buffer.length - size);
+                System.arraycopy(b, off, buffer, size, n);
+                size += n;
+                off += n;
+                len -= n;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            drain();
+            out.flush();
+        }
+
+        private void drain() throws IOException {
+            out.write(buffer, 0, size);
+            size = 0;
+        }
     }
 
     /** Counts the bytes written through it. */
