@@ -8,6 +8,7 @@ import java.util.concurrent.FutureTask;
 import org.jllm.gguf.GgufFile;
 import org.jllm.gguf.GgufTokenizers;
 import org.jllm.kernels.Kernels;
+import org.jllm.runtime.HugePages;
 import org.jllm.runtime.WorkerPool;
 import org.jllm.model.Architectures;
 import org.jllm.model.GgufWeights;
@@ -77,18 +78,20 @@ public final class Model implements AutoCloseable {
     /**
      * As {@link #load(Path, Kernels, int, WeightLayout)}, keeping the {@link WeightLayout#INTERLEAVED} copies in
      * {@code weightCache} between loads: the first load of a file writes them there (a file about the size of the
-     * model's quantized matrices), later loads map them instead of copying every weight again. Null: no cache.
-     * A cache that cannot be read or written is logged and skipped.
+     * model's quantized matrices), later loads map them instead of copying every weight again. A byte-level BPE
+     * tokenizer's merge table is kept there too (a few MB, shared by files with the same vocabulary). Null: no
+     * cache. A cache that cannot be read or written is logged and skipped.
      */
     public static Model load(Path path, Kernels kernels, int threads, WeightLayout layout, Path weightCache)
             throws IOException {
         long start = System.nanoTime();
+        Thread.ofPlatform().name("jllm-load-native").daemon().start(HugePages::prepare);
         GgufFile file = GgufFile.open(path);
         Arena arena = Arena.ofShared();
         WorkerPool pool = null;
         // The tokenizer (a vocabulary and merges table of 100k+ entries) is built from the parsed metadata on its
         // own thread while this one prepares the weights and their kernels: about 0.4 s of a cold load overlapped.
-        FutureTask<Tokenizer> tokenizerTask = new FutureTask<>(() -> GgufTokenizers.load(file));
+        FutureTask<Tokenizer> tokenizerTask = new FutureTask<>(() -> GgufTokenizers.load(file, weightCache));
         Thread.ofPlatform().name("jllm-load-tokenizer").daemon().start(tokenizerTask);
         try {
             String arch = file.getString("general.architecture");

@@ -23,8 +23,9 @@ abstract class Common {
             + "(every matrix read in place from the mapped file).")
     org.jllm.WeightLayout layout;
 
-    @Option(names = "--weight-cache", paramLabel = "DIR|none", description = "Where interleaved weight copies are "
-            + "kept between runs, so that only the first load of a model copies its weights (default: "
+    @Option(names = "--weight-cache", paramLabel = "DIR|none", description = "Where interleaved weight copies and "
+            + "BPE merge tables are kept between runs, so that only the first load of a model copies its weights and "
+            + "builds its merge table (default: "
             + "-Djllm.weight.cache, else $XDG_CACHE_HOME/jllm or ~/.cache/jllm; none: no cache).")
     String weightCache;
 

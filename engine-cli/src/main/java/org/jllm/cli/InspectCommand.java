@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jllm.gguf.GgufArray;
 import org.jllm.gguf.GgufFile;
+import org.jllm.gguf.GgufStrings;
 import org.jllm.gguf.GgufTensorInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -57,7 +58,7 @@ final class InspectCommand extends Common implements Callable<Integer> {
 
     private static String element(GgufArray a, int i) {
         return switch (a.elementType()) {
-            case STRING -> '"' + ((String[]) a.values())[i] + '"';
+            case STRING -> '"' + ((GgufStrings) a.values()).get(i) + '"';
             case FLOAT32 -> String.valueOf(((float[]) a.values())[i]);
             case FLOAT64 -> String.valueOf(((double[]) a.values())[i]);
             case BOOL -> String.valueOf(((boolean[]) a.values())[i]);

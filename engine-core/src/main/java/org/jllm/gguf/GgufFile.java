@@ -61,8 +61,11 @@ public final class GgufFile implements AutoCloseable {
             long size = ch.size();
             MemorySegment seg = size == 0 ? MemorySegment.ofArray(new byte[0])
                     : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            GgufFile file = new GgufParser(path, seg).parse(arena);
+            // After the parse, which reads only the first megabytes: the advice is for the tensor data, and a
+            // JVM's first native call can be set up meanwhile on another thread (HugePages.prepare).
             HugePages.adviseFileMapping(seg);
-            return new GgufParser(path, seg).parse(arena);
+            return file;
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -220,11 +223,16 @@ public final class GgufFile implements AutoCloseable {
     }
 
     public String[] getStringArray(String key) throws GgufFormatException {
+        return getStrings(key).toArray();
+    }
+
+    /** An array of strings as stored, decoded element by element on demand. */
+    public GgufStrings getStrings(String key) throws GgufFormatException {
         GgufArray a = findArray(key).orElseThrow(() -> missing(key));
         if (a.elementType() != GgufValueType.STRING) {
             throw wrongType(key, a, "an array of strings");
         }
-        return ((String[]) a.values()).clone();
+        return (GgufStrings) a.values();
     }
 
     public Optional<float[]> findFloatArray(String key) throws GgufFormatException {

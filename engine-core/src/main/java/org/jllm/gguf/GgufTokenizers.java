@@ -1,5 +1,7 @@
 package org.jllm.gguf;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
@@ -10,10 +12,14 @@ import org.jllm.tokenizer.TokenType;
 import org.jllm.tokenizer.Tokenizer;
 import org.jllm.tokenizer.UnsupportedTokenizerException;
 import org.jllm.tokenizer.Vocabulary;
+import org.jllm.tokenizer.bpe.BpeMerges;
+import org.jllm.tokenizer.bpe.BpeMergesFile;
 import org.jllm.tokenizer.bpe.BpeTokenizer;
 import org.jllm.tokenizer.bpe.MergeList;
 import org.jllm.tokenizer.bpe.PreTokenizer;
 import org.jllm.tokenizer.spm.SpmTokenizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the tokenizer a GGUF file describes in its {@code tokenizer.ggml.*} metadata, with llama.cpp's (b4748)
@@ -21,10 +27,21 @@ import org.jllm.tokenizer.spm.SpmTokenizer;
  * the pre-tokenizer named by {@code tokenizer.ggml.pre}).
  */
 public final class GgufTokenizers {
+    private static final Logger LOG = LoggerFactory.getLogger(GgufTokenizers.class);
+
     private GgufTokenizers() {
     }
 
     public static Tokenizer load(GgufFile f) throws ModelFormatException, GgufFormatException {
+        return load(f, null);
+    }
+
+    /**
+     * As {@link #load(GgufFile)}, keeping byte-level BPE merge tables in {@code cache} (null: nowhere): the first load
+     * of a vocabulary builds its table and stores it there, later loads of any file with the same tokens and merges
+     * read it. A table that cannot be read or written is logged and built instead.
+     */
+    public static Tokenizer load(GgufFile f, Path cache) throws ModelFormatException, GgufFormatException {
         String model = f.findString("tokenizer.ggml.model").orElseThrow(() ->
                 new ModelFormatException(f.path() + ": metadata 'tokenizer.ggml.model' is missing: no tokenizer"));
         return switch (model) {
@@ -41,18 +58,51 @@ public final class GgufTokenizers {
                     throw new ModelFormatException(f.path() + ": metadata 'tokenizer.ggml.pre': " + e.getMessage());
                 }
                 Vocabulary v = vocabulary(f, false, PreTokenizer.llamaCppAddsBos(pre));
-                MergeList merges;
-                try {
-                    merges = MergeList.parse(f.getStringArray("tokenizer.ggml.merges"));
-                } catch (IllegalArgumentException e) {
-                    throw new ModelFormatException(f.path() + ": metadata 'tokenizer.ggml.merges': " + e.getMessage());
-                }
-                yield new BpeTokenizer(v, merges, preTokenizer, PreTokenizer.llamaCppIgnoresMerges(pre),
+                yield new BpeTokenizer(v, merges(f, v.tokens(), cache), preTokenizer,
+                        PreTokenizer.llamaCppIgnoresMerges(pre),
                         SpecialTokens.of(v, rstripIds(f, v)));
             }
             default -> throw new ModelFormatException(f.path() + ": metadata 'tokenizer.ggml.model' = '" + model
                     + "' is not supported (supported: llama, gpt2)");
         };
+    }
+
+    /**
+     * The merge table of {@code tokenizer.ggml.merges} over {@code tokens}: read from {@code cache} when a table for
+     * the same tokens and merges (by a CRC-32C of each array as stored) is there, else built and stored.
+     */
+    private static BpeMerges merges(GgufFile f, String[] tokens, Path cache)
+            throws ModelFormatException, GgufFormatException {
+        GgufStrings stored = f.getStrings("tokenizer.ggml.merges");
+        Path file = null;
+        long key = 0;
+        if (cache != null) {
+            key = (long) f.getStrings("tokenizer.ggml.tokens").crc32c() << 32 | (stored.crc32c() & 0xffffffffL);
+            file = cache.resolve(String.format("merges-%016x.jllm-bpe", key));
+            try {
+                BpeMerges m = BpeMergesFile.read(file, key, tokens);
+                if (m != null) {
+                    LOG.debug("{}: merge table read from {}", f.path(), file);
+                    return m;
+                }
+            } catch (IOException e) {
+                LOG.warn("{}: cannot read the merge table {} ({}), building it", f.path(), file, e.toString());
+            }
+        }
+        BpeMerges m;
+        try {
+            m = new BpeMerges(tokens, MergeList.parse(stored.toArray()));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(f.path() + ": metadata 'tokenizer.ggml.merges': " + e.getMessage());
+        }
+        if (file != null) {
+            try {
+                BpeMergesFile.write(file, key, m);
+            } catch (IOException e) {
+                LOG.warn("{}: cannot write the merge table {} ({})", f.path(), file, e.toString());
+            }
+        }
+        return m;
     }
 
     /**

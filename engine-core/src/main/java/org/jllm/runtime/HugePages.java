@@ -64,6 +64,15 @@ public final class HugePages {
     }
 
     /**
+     * Sets up the native calls now, if not done yet: a JVM's first native call costs ~0.13 s of method-handle
+     * set-up, which a caller can spend on another thread while it does other work (a model load parses the file
+     * meanwhile).
+     */
+    public static void prepare() {
+        // the class initializer did the work
+    }
+
+    /**
      * {@code bytes} of zeroed memory starting on a 2 MiB boundary, asked to be backed by huge pages and unmapped when
      * {@code arena} closes; null when this JVM cannot ask (see the class comment) or the mapping fails. The pages
      * are faulted in as they are first written, by whichever thread writes them.

@@ -83,7 +83,7 @@ class GgufFileTest {
                 assertEquals(2.25f, f.getFloat("f64"));
                 assertArrayEquals(new int[] {1, 2, 3}, f.findIntArray("arr").orElseThrow());
                 List<GgufArray> nested = f.findArray("nested").orElseThrow().nested();
-                assertArrayEquals(new String[] {"a"}, (String[]) nested.get(0).values());
+                assertArrayEquals(new String[] {"a"}, ((GgufStrings) nested.get(0).values()).toArray());
                 assertArrayEquals(new byte[] {1, 2}, (byte[]) nested.get(1).values());
                 GgufTensorInfo w = f.tensor("w");
                 assertEquals(GgmlType.F16, w.type());

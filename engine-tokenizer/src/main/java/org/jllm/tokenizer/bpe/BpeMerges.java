@@ -60,6 +60,40 @@ public final class BpeMerges {
         }
     }
 
+    /** A table as {@link BpeMergesFile} stored it; the arrays are checked there. */
+    BpeMerges(String[] tokens, String[] extraTexts, long[] symbolSlots, long[] pairKeys, int[] pairRanks,
+              int[] results) {
+        this.vocabSize = tokens.length;
+        this.symbols = new Symbols(tokens, extraTexts, symbolSlots);
+        this.ranks = new PairRanks(pairKeys, pairRanks);
+        this.results = results;
+    }
+
+    int vocabSize() {
+        return vocabSize;
+    }
+
+    /** Texts of the symbols that are not tokens, by id - vocabulary size. */
+    String[] extraTexts() {
+        return Arrays.copyOfRange(symbols.texts, vocabSize, symbols.count);
+    }
+
+    long[] symbolSlots() {
+        return symbols.slots;
+    }
+
+    long[] pairKeys() {
+        return ranks.keys;
+    }
+
+    int[] pairRanks() {
+        return ranks.values;
+    }
+
+    int[] results() {
+        return results;
+    }
+
     /** Symbol id of {@code text}, or -1 when no token or merge result has that text. */
     public int symbol(String text) {
         return symbols.find(text, 0, text.length(), 0, 0);
@@ -216,6 +250,15 @@ public final class BpeMerges {
             count = tokens.length;
         }
 
+        Symbols(String[] tokens, String[] extraTexts, long[] slots) {
+            texts = Arrays.copyOf(tokens, tokens.length + extraTexts.length);
+            System.arraycopy(extraTexts, 0, texts, tokens.length, extraTexts.length);
+            count = texts.length;
+            this.slots = slots;
+            mask = slots.length - 1;
+            shift = 32 - Integer.numberOfTrailingZeros(slots.length);
+        }
+
         String text(int id) {
             return texts[id];
         }
@@ -322,6 +365,12 @@ public final class BpeMerges {
             values = new int[cap];
             Arrays.fill(keys, -1L);
             mask = cap - 1;
+        }
+
+        PairRanks(long[] keys, int[] values) {
+            this.keys = keys;
+            this.values = values;
+            mask = keys.length - 1;
         }
 
         void putIfAbsent(int left, int right, int rank) {

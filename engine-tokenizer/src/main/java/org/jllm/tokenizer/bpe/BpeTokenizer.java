@@ -28,8 +28,14 @@ public final class BpeTokenizer extends AbstractTokenizer {
      */
     public BpeTokenizer(Vocabulary vocab, MergeList merges, PreTokenizer pre, boolean ignoreMerges,
                         SpecialTokens specials) {
+        this(vocab, new BpeMerges(vocab.tokens(), merges), pre, ignoreMerges, specials);
+    }
+
+    /** As above, with the merge table already built over {@code vocab}'s tokens. */
+    public BpeTokenizer(Vocabulary vocab, BpeMerges merges, PreTokenizer pre, boolean ignoreMerges,
+                        SpecialTokens specials) {
         super(vocab, specials, pieces(vocab));
-        this.merges = new BpeMerges(vocab.tokens(), merges);
+        this.merges = merges;
         this.pre = pre;
         this.ignoreMerges = ignoreMerges;
         for (int b = 0; b < 256; b++) {
