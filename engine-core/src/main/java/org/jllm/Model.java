@@ -3,6 +3,7 @@ package org.jllm;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import org.jllm.gguf.GgufFile;
@@ -51,7 +52,15 @@ public final class Model implements AutoCloseable {
 
     /** Maps a GGUF model file and builds its model and tokenizer; the file is not read into the heap. */
     public static Model load(Path path) throws IOException {
-        return load(path, Kernels.get());
+        return load(path, WorkerPool.defaultThreads(), WeightLayout.INTERLEAVED, defaultWeightCache());
+    }
+
+    /**
+     * As {@link #load(Path, Kernels, int, WeightLayout, Path)} with the kernels {@link Kernels#get()} chooses, which
+     * are set up (the first time in a JVM: ~0.15 s of Vector API classes) while the file is parsed.
+     */
+    public static Model load(Path path, int threads, WeightLayout layout, Path weightCache) throws IOException {
+        return open(path, Kernels::get, threads, layout, weightCache);
     }
 
     /** As {@link #load(Path)}, computing with the given kernels (e.g. {@link Kernels#scalar()}). */
@@ -84,7 +93,16 @@ public final class Model implements AutoCloseable {
      */
     public static Model load(Path path, Kernels kernels, int threads, WeightLayout layout, Path weightCache)
             throws IOException {
+        return open(path, () -> kernels, threads, layout, weightCache);
+    }
+
+    private static Model open(Path path, Callable<Kernels> kernelsChoice, int threads, WeightLayout layout,
+                              Path weightCache) throws IOException {
         long start = System.nanoTime();
+        // What a JVM does once, on threads of their own while the file is parsed: set up the Vector API kernels and
+        // the first native call (for the file's page advice), ~0.15 s each the first time.
+        FutureTask<Kernels> kernelsTask = new FutureTask<>(kernelsChoice);
+        Thread.ofPlatform().name("jllm-load-kernels").daemon().start(kernelsTask);
         Thread.ofPlatform().name("jllm-load-native").daemon().start(HugePages::prepare);
         GgufFile file = GgufFile.open(path);
         Arena arena = Arena.ofShared();
@@ -95,6 +113,7 @@ public final class Model implements AutoCloseable {
         Thread.ofPlatform().name("jllm-load-tokenizer").daemon().start(tokenizerTask);
         try {
             String arch = file.getString("general.architecture");
+            Kernels kernels = result(kernelsTask);
             GgufWeights weights = new GgufWeights(file, kernels, layout == WeightLayout.INTERLEAVED ? arena : null);
             LanguageModel model = Architectures.forName(arch).build(weights);
             pool = WorkerPool.create(threads);
@@ -119,8 +138,8 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** The task's tokenizer, or the exception building it threw. */
-    private static Tokenizer result(FutureTask<Tokenizer> task) throws IOException {
+    /** The task's result, or the exception it threw. */
+    private static <T> T result(FutureTask<T> task) throws IOException {
         boolean interrupted = false;
         try {
             while (true) {
@@ -149,7 +168,7 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    private static void awaitQuietly(FutureTask<Tokenizer> task) {
+    private static void awaitQuietly(FutureTask<?> task) {
         try {
             result(task);
         } catch (IOException | RuntimeException | Error ignored) {

@@ -31,7 +31,7 @@ abstract class Common {
 
     /** Loads a model with the chosen thread count, layout and weight cache. */
     org.jllm.Model loadModel(Path path) throws java.io.IOException {
-        return org.jllm.Model.load(path, org.jllm.kernels.Kernels.get(),
+        return org.jllm.Model.load(path,
                 threads != null ? threads : org.jllm.runtime.WorkerPool.defaultThreads(),
                 layout != null ? layout : org.jllm.WeightLayout.INTERLEAVED, weightCacheDirectory());
     }

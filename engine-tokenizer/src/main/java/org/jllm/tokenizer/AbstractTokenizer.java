@@ -1,5 +1,7 @@
 package org.jllm.tokenizer;
 
+import java.util.function.IntFunction;
+
 /**
  * What the tokenizer families share: the vocabulary, each id's piece, and the outer encode loop (special tokens
  * first, BOS/EOS around). Subclasses encode the raw-text fragments between special tokens.
@@ -7,10 +9,13 @@ package org.jllm.tokenizer;
 public abstract class AbstractTokenizer implements Tokenizer {
     protected final Vocabulary vocab;
     private final SpecialTokens specials;
-    private final byte[][] pieces;
+    private final IntFunction<byte[]> pieces;
 
-    /** @param pieces each id's bytes in generated text (kept, not copied) */
-    protected AbstractTokenizer(Vocabulary vocab, SpecialTokens specials, byte[][] pieces) {
+    /**
+     * @param pieces an id's bytes in generated text, a new array each call: made when asked for (one per generated
+     *               token) rather than for the whole vocabulary at load
+     */
+    protected AbstractTokenizer(Vocabulary vocab, SpecialTokens specials, IntFunction<byte[]> pieces) {
         this.vocab = vocab;
         this.specials = specials;
         this.pieces = pieces;
@@ -23,10 +28,10 @@ public abstract class AbstractTokenizer implements Tokenizer {
 
     @Override
     public byte[] pieceBytes(int id) {
-        if (id < 0 || id >= pieces.length) {
-            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + pieces.length);
+        if (id < 0 || id >= vocab.size()) {
+            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab.size());
         }
-        return pieces[id].clone();
+        return pieces.apply(id);
     }
 
     @Override

@@ -34,7 +34,7 @@ public final class BpeTokenizer extends AbstractTokenizer {
     /** As above, with the merge table already built over {@code vocab}'s tokens. */
     public BpeTokenizer(Vocabulary vocab, BpeMerges merges, PreTokenizer pre, boolean ignoreMerges,
                         SpecialTokens specials) {
-        super(vocab, specials, pieces(vocab));
+        super(vocab, specials, id -> piece(vocab, id));
         this.merges = merges;
         this.pre = pre;
         this.ignoreMerges = ignoreMerges;
@@ -44,16 +44,12 @@ public final class BpeTokenizer extends AbstractTokenizer {
     }
 
     /** Normal tokens are byte-level text; user-defined tokens stand for their own text; the rest print nothing. */
-    private static byte[][] pieces(Vocabulary vocab) {
-        byte[][] pieces = new byte[vocab.size()][];
-        for (int id = 0; id < vocab.size(); id++) {
-            pieces[id] = switch (vocab.type(id)) {
-                case NORMAL -> ByteLevel.decode(vocab.token(id));
-                case USER_DEFINED -> vocab.token(id).getBytes(StandardCharsets.UTF_8);
-                default -> new byte[0];
-            };
-        }
-        return pieces;
+    private static byte[] piece(Vocabulary vocab, int id) {
+        return switch (vocab.type(id)) {
+            case NORMAL -> ByteLevel.decode(vocab.token(id));
+            case USER_DEFINED -> vocab.token(id).getBytes(StandardCharsets.UTF_8);
+            default -> new byte[0];
+        };
     }
 
     public PreTokenizer preTokenizer() {

@@ -37,7 +37,7 @@ public final class HfTokenizer extends AbstractTokenizer {
     HfTokenizer(Vocabulary vocab, MergeList merges, boolean byteFallback, boolean fuseUnk, boolean ignoreMerges,
                 Normalizer normalizer, PreTokenizerStep preTokenizer, DecoderSteps decoder, SpecialTokens added,
                 int[] prefix, int[] suffix) {
-        super(vocab, added, pieces(vocab, decoder));
+        super(vocab, added, id -> piece(vocab, decoder, id));
         this.merges = new BpeMerges(vocab.tokens(), merges);
         this.byteFallback = byteFallback;
         this.fuseUnk = fuseUnk;
@@ -53,17 +53,13 @@ public final class HfTokenizer extends AbstractTokenizer {
     }
 
     /** Control and unknown tokens print nothing, user-defined tokens their text, the rest what the decoder makes. */
-    private static byte[][] pieces(Vocabulary vocab, DecoderSteps decoder) {
-        byte[][] pieces = new byte[vocab.size()][];
-        for (int id = 0; id < vocab.size(); id++) {
-            byte[] text = vocab.token(id).getBytes(StandardCharsets.UTF_8);
-            pieces[id] = switch (vocab.type(id)) {
-                case CONTROL, UNKNOWN -> new byte[0];
-                case USER_DEFINED -> text;
-                default -> decoder.token(text);
-            };
-        }
-        return pieces;
+    private static byte[] piece(Vocabulary vocab, DecoderSteps decoder, int id) {
+        byte[] text = vocab.token(id).getBytes(StandardCharsets.UTF_8);
+        return switch (vocab.type(id)) {
+            case CONTROL, UNKNOWN -> new byte[0];
+            case USER_DEFINED -> text;
+            default -> decoder.token(text);
+        };
     }
 
     /** The pieces joined, then the decoder's whole-sequence steps (e.g. stripping the prepended space). */

@@ -32,7 +32,7 @@ public final class SpmTokenizer extends AbstractTokenizer {
     }
 
     public SpmTokenizer(Vocabulary vocab, SpecialTokens specials) {
-        super(vocab, specials, pieces(vocab));
+        super(vocab, specials, id -> piece(vocab, id));
         int n = vocab.size();
         byte[][] texts = new byte[n][];
         for (int id = 0; id < n; id++) {
@@ -48,14 +48,6 @@ public final class SpmTokenizer extends AbstractTokenizer {
             }
             byteTokens[b] = id;
         }
-    }
-
-    private static byte[][] pieces(Vocabulary vocab) {
-        byte[][] pieces = new byte[vocab.size()][];
-        for (int id = 0; id < pieces.length; id++) {
-            pieces[id] = piece(vocab, id);
-        }
-        return pieces;
     }
 
     private static byte[] piece(Vocabulary vocab, int id) {
