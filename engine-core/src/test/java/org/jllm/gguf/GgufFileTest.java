@@ -107,6 +107,33 @@ class GgufFileTest {
         }
     }
 
+    /**
+     * A string array stays as stored until asked for: elements decode one by one (malformed UTF-8 as U+FFFD, as a
+     * whole-array decode does), and its CRC-32C covers the stored lengths and bytes.
+     */
+    @Test
+    void stringArraysDecodeElementsOnDemand() throws Exception {
+        GgufBytes b = new GgufBytes().header(3, 0, 2);
+        b.str("tokens").u32(9).u32(8).u64(3).str("Ġthe").u64(2).bytes(new byte[] {(byte) 0xe2, (byte) 0x96}).str("");
+        b.str("same").u32(9).u32(8).u64(3).str("Ġthe").u64(2).bytes(new byte[] {(byte) 0xe2, (byte) 0x96}).str("");
+        try (GgufFile f = GgufFile.open(write(b.toByteArray()))) {
+            GgufStrings s = f.getStrings("tokens");
+            assertEquals(3, s.size());
+            assertEquals("Ġthe", s.get(0));
+            assertEquals("\uFFFD", s.get(1), "a partial UTF-8 character");
+            assertEquals("", s.get(2));
+            assertArrayEquals(new String[] {"Ġthe", "\uFFFD", ""}, f.getStringArray("tokens"));
+            assertEquals(8 + 5 + 8 + 2 + 8, s.storedBytes());
+            assertEquals(f.getStrings("same").crc32c(), s.crc32c());
+            GgufStrings made = GgufStrings.of("Ġthe", "x", "");
+            assertArrayEquals(new String[] {"Ġthe", "x", ""}, made.toArray());
+            assertEquals(s.storedBytes() - 1, made.storedBytes());
+            assertTrue(made.crc32c() != s.crc32c());
+            GgufFormatException e = assertThrows(GgufFormatException.class, () -> f.getStrings("missing"));
+            assertTrue(e.getMessage().contains("missing"), e.getMessage());
+        }
+    }
+
     @Test
     void honoursGeneralAlignment() throws Exception {
         GgufBytes b = new GgufBytes().header(3, 2, 1);
