@@ -1,5 +1,7 @@
 package org.jllm.gguf;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
@@ -75,6 +77,11 @@ public final class GgufStrings {
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, bytes.length);
         return (int) crc.getValue();
+    }
+
+    /** Writes the array's elements as stored (each one's length, then its bytes), for {@link GgufWriter}. */
+    void writeStored(OutputStream out) throws IOException {
+        out.write(bytes);
     }
 
     /** The array's size in the file: the elements' UTF-8 bytes and an 8-byte length before each. */

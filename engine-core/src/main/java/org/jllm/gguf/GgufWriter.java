@@ -1,5 +1,6 @@
 package org.jllm.gguf;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -73,12 +74,13 @@ public final class GgufWriter {
     }
 
     /**
-     * An array value: {@code values} is a {@code String[]}, {@code int[]} (INT32/UINT32), {@code float[]} or
-     * {@code boolean[]} matching {@code elementType}.
+     * An array value: {@code values} is a {@code String[]} or {@link GgufStrings} (e.g. another file's vocabulary, its
+     * bytes written as stored), {@code int[]} (INT32/UINT32), {@code float[]} or {@code boolean[]} matching
+     * {@code elementType}.
      */
     public GgufWriter putArray(String key, GgufValueType elementType, Object values) {
         boolean ok = switch (elementType) {
-            case STRING -> values instanceof String[];
+            case STRING -> values instanceof String[] || values instanceof GgufStrings;
             case INT32, UINT32 -> values instanceof int[];
             case FLOAT32 -> values instanceof float[];
             case BOOL -> values instanceof boolean[];
@@ -113,45 +115,69 @@ public final class GgufWriter {
         return this;
     }
 
+    /** Writes the file at {@code path} (replacing it). */
     public void write(Path path) throws IOException {
         try (OutputStream file = new AlignedOutput(Files.newOutputStream(path))) {
-            Counter out = new Counter(file);
-            out.write(le(4).putInt(GgufFile.MAGIC).array());
-            out.write(le(4).putInt(3).array());
-            out.write(le(8).putLong(tensors.size()).array());
-            out.write(le(8).putLong(metadata.size()).array());
-            for (Map.Entry<String, Value> e : metadata.entrySet()) {
-                if (e.getValue().type() == null) {
-                    out.write((byte[]) e.getValue().value());
-                    continue;
-                }
-                string(out, e.getKey());
-                out.write(le(4).putInt(e.getValue().type().ordinal()).array());
-                value(out, e.getValue());
+            writeTo(file);
+        }
+    }
+
+    /**
+     * The file's bytes, for small models built in memory (tests, tools).
+     *
+     * @throws IllegalStateException when the tensors alone need 1 GiB or more: write such a model to a file
+     */
+    public byte[] toByteArray() throws IOException {
+        long tensorBytes = 0;
+        for (Entry t : tensors) {
+            tensorBytes += align(t.bytes());
+        }
+        if (tensorBytes >= 1L << 30) {
+            throw new IllegalStateException("a model with " + tensorBytes + " bytes of tensors is too large to build "
+                    + "in memory: write it to a file");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        writeTo(out);
+        return out.toByteArray();
+    }
+
+    private void writeTo(OutputStream sink) throws IOException {
+        Counter out = new Counter(sink);
+        out.write(le(4).putInt(GgufFile.MAGIC).array());
+        out.write(le(4).putInt(3).array());
+        out.write(le(8).putLong(tensors.size()).array());
+        out.write(le(8).putLong(metadata.size()).array());
+        for (Map.Entry<String, Value> e : metadata.entrySet()) {
+            if (e.getValue().type() == null) {
+                out.write((byte[]) e.getValue().value());
+                continue;
             }
-            long offset = 0;
-            for (Entry t : tensors) {
-                string(out, t.name());
-                out.write(le(4).putInt(t.shape().length).array());
-                for (long d : t.shape()) {
-                    out.write(le(8).putLong(d).array());
-                }
-                out.write(le(4).putInt(t.type().id()).array());
-                out.write(le(8).putLong(offset).array());
-                offset = align(offset + t.bytes());
+            string(out, e.getKey());
+            out.write(le(4).putInt(e.getValue().type().ordinal()).array());
+            value(out, e.getValue());
+        }
+        long offset = 0;
+        for (Entry t : tensors) {
+            string(out, t.name());
+            out.write(le(4).putInt(t.shape().length).array());
+            for (long d : t.shape()) {
+                out.write(le(8).putLong(d).array());
+            }
+            out.write(le(4).putInt(t.type().id()).array());
+            out.write(le(8).putLong(offset).array());
+            offset = align(offset + t.bytes());
+        }
+        pad(out);
+        for (Entry t : tensors) {
+            long start = out.count;
+            t.source().writeTo(out);
+            long written = out.count - start;
+            if (written != t.bytes()) {
+                throw new IllegalStateException(t.name() + ": the source wrote " + written + " bytes, the "
+                        + t.type() + " tensor of shape " + java.util.Arrays.toString(t.shape()) + " needs "
+                        + t.bytes());
             }
             pad(out);
-            for (Entry t : tensors) {
-                long start = out.count;
-                t.source().writeTo(out);
-                long written = out.count - start;
-                if (written != t.bytes()) {
-                    throw new IllegalStateException(t.name() + ": the source wrote " + written + " bytes, the "
-                            + t.type() + " tensor of shape " + java.util.Arrays.toString(t.shape()) + " needs "
-                            + t.bytes());
-                }
-                pad(out);
-            }
         }
     }
 
@@ -173,6 +199,10 @@ public final class GgufWriter {
                     for (String s : a) {
                         string(out, s);
                     }
+                }
+                case GgufStrings a -> {
+                    out.write(le(8).putLong(a.size()).array());
+                    a.writeStored(out);
                 }
                 case int[] a -> {
                     out.write(le(8).putLong(a.length).array());
