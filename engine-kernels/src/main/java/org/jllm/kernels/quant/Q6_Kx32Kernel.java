@@ -62,8 +62,17 @@ public class Q6_Kx32Kernel extends RowGroupKernel {
         int lane = pairedLane(i);
         int[] e = new int[8];
         for (int u = 0; u < 32; u++) {
+            // ggml packs value n = 8u + k (h = n / 128, t = n % 128 / 32, l = n % 32) as the low (t < 2) or high
+            // nibble of ql[64h + 32(t & 1) + l] and bits 2t..2t+1 of qh[32h + l]: a unit's 8 values are 8
+            // consecutive bytes of each.
+            int h = u >> 4;
+            int t = (u >> 2) & 3;
+            int ql = 64 * h + 32 * (t & 1) + 8 * (u & 3);
+            int qh = 128 + 32 * h + 8 * (u & 3);
+            int lowShift = 4 * (t >> 1);
             for (int k = 0; k < 8; k++) {
-                e[k] = (storedValue(in, 8 * u + k) - 32) & 63;
+                int q = ((in[ql + k] & 0xff) >>> lowShift & 15) | ((in[qh + k] & 0xff) >>> (2 * t) & 3) << 4;
+                e[k] = (q - 32) & 63;
             }
             int a = e[0] << 10 | e[1] << 4 | e[6] & 15;
             int b = e[2] << 10 | e[3] << 4 | (e[7] >> 4) << 2 | e[6] >> 4;
@@ -75,16 +84,6 @@ public class Q6_Kx32Kernel extends RowGroupKernel {
                 out[at + WORD_BYTES * word + 1] = (byte) (v >> 8);
             }
         }
-    }
-
-    /** Value n (0..255) of a stored block, 0..63: its low bits (ql) and high bits (qh) as ggml packs them. */
-    private static int storedValue(byte[] in, int n) {
-        int h = n / 128;
-        int t = n % 128 / 32;
-        int l = n % 32;
-        int ql = in[64 * h + l + 32 * (t & 1)] & 0xff;
-        int qh = in[128 + 32 * h + l] & 0xff;
-        return (t < 2 ? ql & 0x0f : ql >>> 4) | ((qh >>> (2 * t)) & 3) << 4;
     }
 
     @Override
