@@ -1,6 +1,8 @@
 package org.jllm.kernels.quant;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
@@ -30,6 +32,8 @@ public class Q6_Kx32Kernel extends RowGroupKernel {
     private static final ValueLayout.OfShort I16 =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int ROW_BYTES = 210;
+    private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     public static final int GROUP_BLOCK_BYTES = ROWS * ROW_BYTES;
     /** A unit's three words, one int16 lane per row. */
     public static final int WORD_BYTES = 2 * ROWS;
@@ -60,29 +64,31 @@ public class Q6_Kx32Kernel extends RowGroupKernel {
             out[scaleAt(g) + i] = in[192 + g];
         }
         int lane = pairedLane(i);
-        int[] e = new int[8];
         for (int u = 0; u < 32; u++) {
             // ggml packs value n = 8u + k (h = n / 128, t = n % 128 / 32, l = n % 32) as the low (t < 2) or high
             // nibble of ql[64h + 32(t & 1) + l] and bits 2t..2t+1 of qh[32h + l]: a unit's 8 values are 8
-            // consecutive bytes of each.
+            // consecutive bytes of each, decoded here 8 at a time in a long (one value per byte).
             int h = u >> 4;
             int t = (u >> 2) & 3;
-            int ql = 64 * h + 32 * (t & 1) + 8 * (u & 3);
-            int qh = 128 + 32 * h + 8 * (u & 3);
-            int lowShift = 4 * (t >> 1);
-            for (int k = 0; k < 8; k++) {
-                int q = ((in[ql + k] & 0xff) >>> lowShift & 15) | ((in[qh + k] & 0xff) >>> (2 * t) & 3) << 4;
-                e[k] = (q - 32) & 63;
-            }
-            int a = e[0] << 10 | e[1] << 4 | e[6] & 15;
-            int b = e[2] << 10 | e[3] << 4 | (e[7] >> 4) << 2 | e[6] >> 4;
-            int c = e[4] << 10 | e[5] << 4 | e[7] & 15;
+            long ql = (long) LE64.get(in, 64 * h + 32 * (t & 1) + 8 * (u & 3));
+            long qh = (long) LE64.get(in, 128 + 32 * h + 8 * (u & 3));
+            long q = (ql >>> (4 * (t >> 1))) & 0x0F0F0F0F0F0F0F0FL | ((qh >>> (2 * t)) & 0x0303030303030303L) << 4;
+            long e = q ^ 0x2020202020202020L; // (q - 32) & 63 for each 6-bit q
+            int e0 = (int) e & 63;
+            int e1 = (int) (e >>> 8) & 63;
+            int e2 = (int) (e >>> 16) & 63;
+            int e3 = (int) (e >>> 24) & 63;
+            int e4 = (int) (e >>> 32) & 63;
+            int e5 = (int) (e >>> 40) & 63;
+            int e6 = (int) (e >>> 48) & 63;
+            int e7 = (int) (e >>> 56) & 63;
+            int a = e0 << 10 | e1 << 4 | e6 & 15;
+            int b = e2 << 10 | e3 << 4 | (e7 >> 4) << 2 | e6 >> 4;
+            int c = e4 << 10 | e5 << 4 | e7 & 15;
             int at = unitAt(u) + 2 * lane;
-            for (int word = 0; word < 3; word++) {
-                int v = word == 0 ? a : word == 1 ? b : c;
-                out[at + WORD_BYTES * word] = (byte) v;
-                out[at + WORD_BYTES * word + 1] = (byte) (v >> 8);
-            }
+            LE16.set(out, at, (short) a);
+            LE16.set(out, at + WORD_BYTES, (short) b);
+            LE16.set(out, at + 2 * WORD_BYTES, (short) c);
         }
     }
 
