@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -21,7 +22,7 @@ import java.util.zip.CRC32C;
  * instead of building it: for Llama 3's 280k merges the build is ~0.2 s of hash probes in a warm JVM and twice that
  * in a fresh one. The caller names the table by a key of what it was built from (the tokens and merges).
  *
- * <p>Layout, little-endian: magic {@code JLLM-BPE}, format version, the key, the vocabulary size, the merge count,
+ * <p>Layout, little-endian: magic {@code JLLM-BPE}, the build's fingerprint ({@link #BUILD}), the key, the vocabulary size, the merge count,
  * the counts of extra symbols, symbol slots and pair slots, the extra symbols' byte count; each extra symbol's UTF-8
  * (a length, then the bytes); the symbol slots, pair keys, pair ranks and merge results; a CRC-32C of everything
  * before it. A file whose header, length or CRC does not match, or whose ids are out of range, is not used.
@@ -29,6 +30,12 @@ import java.util.zip.CRC32C;
 public final class BpeMergesFile {
     private static final byte[] MAGIC = "JLLM-BPE".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION = 1;
+    /**
+     * The format version and a CRC-32C of the table built from fixed merges, stored in each file: a change in how
+     * tables are built (hashing, slot placement, repeated tokens, merge results that are not tokens) changes it, so
+     * that a table an older build stored is built again rather than read.
+     */
+    private static final int BUILD = build();
     private static final int HEADER_BYTES = 8 + 4 + 8 + 6 * 4;
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -61,7 +68,7 @@ public final class BpeMergesFile {
     private static BpeMerges read(MemorySegment seg, long key, String[] tokens) {
         long size = seg.byteSize();
         if (!Arrays.equals(seg.asSlice(0, MAGIC.length).toArray(ValueLayout.JAVA_BYTE), MAGIC)
-                || seg.get(I32, 8) != VERSION || seg.get(I64, 12) != key || seg.get(I32, 20) != tokens.length) {
+                || seg.get(I32, 8) != BUILD || seg.get(I64, 12) != key || seg.get(I32, 20) != tokens.length) {
             return null;
         }
         int mergeCount = seg.get(I32, 24);
@@ -134,7 +141,7 @@ public final class BpeMergesFile {
             throw new IOException(file + ": a merge table of " + total + " bytes is over the limit of " + MAX_BYTES);
         }
         ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC).putInt(VERSION).putLong(key).putInt(merges.vocabSize()).putInt(results.length)
+        b.put(MAGIC).putInt(BUILD).putLong(key).putInt(merges.vocabSize()).putInt(results.length)
                 .putInt(extras.length).putInt(slots.length).putInt(pairKeys.length).putInt((int) extraBytes);
         for (byte[] e : extraUtf8) {
             b.putInt(e.length).put(e);
@@ -162,6 +169,32 @@ public final class BpeMergesFile {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private static int build() {
+        String[] tokens = {"a", "b", "ab", "b", "abab", "c", "\u0120A"};
+        BpeMerges m = new BpeMerges(tokens, MergeList.ofPairs(List.of(new String[] {"a", "b"},
+                new String[] {"ab", "ab"}, new String[] {"b", "a"}, new String[] {"ba", "ab"},
+                new String[] {"ab", "c"}, new String[] {"\u0120", "A"})));
+        ByteBuffer b = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN).putInt(VERSION);
+        for (long v : m.symbolSlots()) {
+            b.putLong(v);
+        }
+        for (long v : m.pairKeys()) {
+            b.putLong(v);
+        }
+        for (int v : m.pairRanks()) {
+            b.putInt(v);
+        }
+        for (int v : m.results()) {
+            b.putInt(v);
+        }
+        for (String e : m.extraTexts()) {
+            b.put(e.getBytes(StandardCharsets.UTF_8));
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, b.position());
+        return (int) crc.getValue();
     }
 
     private static boolean powerOfTwo(int n) {

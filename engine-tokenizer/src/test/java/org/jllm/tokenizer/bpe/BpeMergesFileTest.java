@@ -82,6 +82,16 @@ class BpeMergesFileTest {
         Files.write(file, hostile);
         assertNull(BpeMergesFile.read(file, KEY, TOKENS), "an id out of range");
 
+        // A table another build stored (its fingerprint after the magic), with a CRC that matches: built again.
+        byte[] otherBuild = good.clone();
+        ByteBuffer o = ByteBuffer.wrap(otherBuild).order(ByteOrder.LITTLE_ENDIAN);
+        o.putInt(8, o.getInt(8) + 1);
+        CRC32C crc2 = new CRC32C();
+        crc2.update(otherBuild, 0, otherBuild.length - 4);
+        o.putInt(otherBuild.length - 4, (int) crc2.getValue());
+        Files.write(file, otherBuild);
+        assertNull(BpeMergesFile.read(file, KEY, TOKENS), "another build's table");
+
         Files.write(file, good);
         assertNotNull(BpeMergesFile.read(file, KEY, TOKENS), "the original bytes again");
     }
