@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A metadata array. {@code values} is a primitive array for numeric element types ({@code byte[]} for UINT8/INT8,
  * {@code short[]} for 16-bit, {@code int[]} for 32-bit integers, {@code long[]} for 64-bit, {@code float[]},
- * {@code double[]}, {@code boolean[]}), {@link GgufStrings} for strings and a {@code List<GgufArray>} for nested arrays.
+ * {@code double[]}, {@code boolean[]}), {@link GgufStrings} for strings and a {@code List<GgufArray>} for nested
+ * arrays.
  * Unsigned values are stored in the signed type of the same width.
  */
 public record GgufArray(GgufValueType elementType, Object values, int length) {

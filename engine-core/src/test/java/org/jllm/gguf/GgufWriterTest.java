@@ -20,7 +20,9 @@ import org.jllm.testing.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Files built with {@link GgufWriter}, in memory and on disk, read back by {@link GgufFile} and run by {@link Model}. */
+/**
+ * Files built with {@link GgufWriter}, in memory and on disk, read back by {@link GgufFile} and run by {@link Model}.
+ */
 class GgufWriterTest {
     @TempDir
     Path tmp;
@@ -64,7 +66,8 @@ class GgufWriterTest {
                     .withOrder(ByteOrder.LITTLE_ENDIAN)));
             assertArrayEquals(q8, f.data(f.tensor("q")).toArray(ValueLayout.JAVA_BYTE));
             assertEquals(192, f.tensor("c").dataOffset(), "q's 34 bytes padded to 64");
-            assertEquals(42f, f.data(f.tensor("c")).get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0));
+            assertEquals(42f, f.data(f.tensor("c"))
+                    .get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0));
         }
     }
 
