@@ -23,34 +23,6 @@ public final class GgufStrings {
         this.lengths = lengths;
     }
 
-    /** The strings of {@code values}, for tests and writers. */
-    public static GgufStrings of(String... values) {
-        byte[][] utf8 = new byte[values.length][];
-        long total = 0;
-        for (int i = 0; i < values.length; i++) {
-            utf8[i] = values[i].getBytes(StandardCharsets.UTF_8);
-            total += 8 + utf8[i].length;
-        }
-        if (total > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("strings of " + total + " bytes do not fit one array");
-        }
-        byte[] bytes = new byte[(int) total];
-        int[] starts = new int[values.length];
-        int[] lengths = new int[values.length];
-        int at = 0;
-        for (int i = 0; i < values.length; i++) {
-            long n = utf8[i].length;
-            for (int b = 0; b < 8; b++) {
-                bytes[at + b] = (byte) (n >>> (8 * b));
-            }
-            starts[i] = at + 8;
-            lengths[i] = utf8[i].length;
-            System.arraycopy(utf8[i], 0, bytes, at + 8, utf8[i].length);
-            at += 8 + utf8[i].length;
-        }
-        return new GgufStrings(bytes, starts, lengths);
-    }
-
     public int size() {
         return starts.length;
     }
