@@ -36,7 +36,7 @@ public final class GgufStrings {
     public String[] toArray() {
         String[] v = new String[starts.length];
         for (int i = 0; i < v.length; i++) {
-            v[i] = new String(bytes, starts[i], lengths[i], StandardCharsets.UTF_8);
+            v[i] = get(i);
         }
         return v;
     }

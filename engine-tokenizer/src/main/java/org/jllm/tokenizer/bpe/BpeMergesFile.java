@@ -126,6 +126,23 @@ public final class BpeMergesFile {
      * place, so that a reader never sees a partial file under the final name.
      */
     public static void write(Path file, long key, BpeMerges merges) throws IOException {
+        byte[] bytes = stored(merges, BUILD, key, file);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The file's bytes for {@code merges}, its trailing CRC-32C included. */
+    private static byte[] stored(BpeMerges merges, int build, long key, Path file) throws IOException {
         String[] extras = merges.extraTexts();
         byte[][] extraUtf8 = new byte[extras.length][];
         long extraBytes = 0;
@@ -142,7 +159,7 @@ public final class BpeMergesFile {
             throw new IOException(file + ": a merge table of " + total + " bytes is over the limit of " + MAX_BYTES);
         }
         ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC).putInt(BUILD).putLong(key).putInt(merges.vocabSize()).putInt(results.length)
+        b.put(MAGIC).putInt(build).putLong(key).putInt(merges.vocabSize()).putInt(results.length)
                 .putInt(extras.length).putInt(slots.length).putInt(pairKeys.length).putInt((int) extraBytes);
         for (byte[] e : extraUtf8) {
             b.putInt(e.length).put(e);
@@ -158,44 +175,23 @@ public final class BpeMergesFile {
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
         b.putInt((int) crc.getValue());
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp");
-        try {
-            Files.write(tmp, b.array());
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        return b.array();
     }
 
+    /** The CRC-32C of a fixed table's stored form under the format {@link #VERSION}. */
     private static int build() {
         String[] tokens = {"a", "b", "ab", "b", "abab", "c", "\u0120A"};
         BpeMerges m = new BpeMerges(tokens, MergeList.ofPairs(List.of(new String[] {"a", "b"},
                 new String[] {"ab", "ab"}, new String[] {"b", "a"}, new String[] {"ba", "ab"},
                 new String[] {"ab", "c"}, new String[] {"\u0120", "A"})));
-        ByteBuffer b = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN).putInt(VERSION);
-        for (long v : m.symbolSlots()) {
-            b.putLong(v);
+        try {
+            byte[] bytes = stored(m, VERSION, 0, Path.of("fingerprint"));
+            CRC32C crc = new CRC32C();
+            crc.update(bytes);
+            return (int) crc.getValue();
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // a 7-token table is far below the size limit
         }
-        for (long v : m.pairKeys()) {
-            b.putLong(v);
-        }
-        for (int v : m.pairRanks()) {
-            b.putInt(v);
-        }
-        for (int v : m.results()) {
-            b.putInt(v);
-        }
-        for (String e : m.extraTexts()) {
-            b.put(e.getBytes(StandardCharsets.UTF_8));
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(b.array(), 0, b.position());
-        return (int) crc.getValue();
     }
 
     private static boolean powerOfTwo(int n) {
