@@ -71,4 +71,43 @@ class PrefillTest {
         double w = worst;
         assertTrue(w <= tol, () -> modelId + ": block logits differ by up to " + w + " (tolerance " + tol + ")");
     }
+    /**
+     * Blocks of fewer tokens than the model's smallest block are read one token at a time (a block's fixed cost,
+     * every weight made into tiles, is more than a few tokens' matrix-vector products): a short prompt, and a prompt
+     * whose last block is short, give the token path's logits at every position, and return the last position's.
+     */
+    @ParameterizedTest
+    @MethodSource("models")
+    void shortBlocksGiveTheLogitsOfTokenByToken(String modelId) {
+        Model model = ReferenceModels.model(modelId);
+        int vocab = model.tokenizer().vocabulary().size();
+        double tol = tolerance(modelId);
+        for (int length : new int[] {3, 128 + 3}) {
+            int[] prompt = new SplittableRandom(length).ints(length, 1, vocab).toArray();
+            float[][] expected = new float[length][];
+            try (Session one = model.newSession(length)) {
+                for (int i = 0; i < length; i++) {
+                    expected[i] = one.evaluate(prompt[i]).clone();
+                }
+            }
+            float[][] actual = new float[length][];
+            float[] last;
+            float[] lastAlone;
+            try (Session block = model.newSession(length)) {
+                last = block.evaluate(prompt, (i, logits) -> actual[i] = logits.clone()).clone();
+                block.reset();
+                lastAlone = block.evaluate(prompt).clone();
+            }
+            assertArrayEquals(actual[length - 1], last, "the returned logits are the last position's");
+            for (int i = 0; i < length; i++) {
+                for (int v = 0; v < vocab; v++) {
+                    double d = Math.abs(expected[i][v] - actual[i][v]);
+                    int at = i;
+                    assertTrue(d <= tol, () -> modelId + ", " + length + " tokens: position " + at + " differs by "
+                            + d + " (tolerance " + tol + ")");
+                }
+            }
+            assertArrayEquals(last, lastAlone, "without per-position logits, the same last logits");
+        }
+    }
 }
