@@ -51,11 +51,6 @@ public final class Linear {
     }
 
     /** The kernel of the stored layout (prompt blocks, embedding rows). */
-    /** Whether blocks of tokens multiply this matrix on integer tiles ({@link WeightKernel#hasInt16Blocks}). */
-    public boolean integerTiles() {
-        return kernel().hasInt16Blocks();
-    }
-
     WeightKernel kernel() {
         return kernel;
     }

@@ -1,6 +1,8 @@
 package org.jllm.model;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import org.jllm.kernels.Activations;
 import org.jllm.kernels.FloatOps;
 import org.jllm.kernels.WeightKernel;
 import org.jllm.runtime.WorkerPool;
@@ -19,10 +21,18 @@ import org.jllm.runtime.WorkerPool;
  * activations are quantized as for the kernel's matVec and packed with the token in the lane, each tile's rows become
  * int16 values with their scales, and {@link FloatOps#matMulInt16Tile} sums exact integers per block of 32 and takes
  * the row-interleaved matVec's float steps: a block gets the interleaved kernel's bits for every token, about 1.4x
- * faster than float tiles (1B Q4_0, 2 threads, pp128). One per session; not thread-safe.
+ * faster than float tiles (1B Q4_0, 2 threads, pp128).
+ *
+ * <p>A block of few tokens ({@link #smallestTileBlock}) takes matrix-vector products instead, each token's with the
+ * kernel of {@link MatVecs} (the same bits as token by token), a few rows at a time for all the tokens, so the
+ * weights come from memory once and from cache for the other tokens. Tiles cost about as much for 2 tokens as for
+ * 32: every weight is made into a tile once per block, and Q4_0's integer tiles pad the tokens to 32 lanes. One per
+ * session; not thread-safe.
  */
 public final class MatMuls implements WorkerPool.RangeTask {
     static final int TILE_ROWS = 16;
+    /** Weight bytes of the rows that matrix-vector products of a small block take for every token before moving on. */
+    private static final long VECTOR_STEP_BYTES = 128 * 1024;
     /** Per worker thread: the dequantized tile and its products, grown on demand and kept. */
     private static final ThreadLocal<Tile> TILES = ThreadLocal.withInitial(Tile::new);
     private static final int Q8_BLOCK = 32;
@@ -46,6 +56,9 @@ public final class MatMuls implements WorkerPool.RangeTask {
     private int tokens;
     /** Whether the product takes integer tiles ({@link WeightKernel#hasInt16Blocks}). */
     private boolean int16;
+    /** Whether the product takes matrix-vector products ({@link #smallestTileBlock}), and their inputs. */
+    private boolean vectors;
+    private Activations[] prepared = new Activations[0];
 
     public MatMuls(WorkerPool pool, FloatOps ops) {
         this.pool = pool;
@@ -65,14 +78,17 @@ public final class MatMuls implements WorkerPool.RangeTask {
     public void applyAll(float[][] x, int n, Linear[] ws, float[][][] outs) {
         int i = 0;
         while (i < ws.length) {
-            WeightKernel k = ws[i].kernel();
+            vectors = n < smallestTileBlock(ws[i].kernel());
+            WeightKernel k = vectors ? ws[i].matVecKernel() : ws[i].kernel();
             int j = i + 1;
-            while (j < ws.length && ws[j].kernel() == k) {
+            while (j < ws.length && (vectors ? ws[j].matVecKernel() : ws[j].kernel()) == k) {
                 j++;
             }
             int cols = ws[i].inFeatures();
             int16 = k.hasInt16Blocks();
-            if (int16) {
+            if (vectors) {
+                prepareVectors(k, x, n, cols);
+            } else if (int16) {
                 packInt16(k, x, n, cols);
             } else {
                 packFloats(k, x, n, cols);
@@ -80,6 +96,34 @@ public final class MatMuls implements WorkerPool.RangeTask {
             run(ws, outs, i, j, n);
             i = j;
         }
+    }
+
+    /**
+     * Blocks of fewer tokens than this take matrix-vector products instead of tiles: where the two took as long,
+     * measured on the 1B shape with 2 threads. Products: about 10-12 ms a token after the first (their weights then
+     * come from cache), 30-40 ms for 2 tokens. Float tiles (Q8_0, Q4_K_M): 0.30 s for 2 to 16 tokens, 0.34-0.39 s
+     * for 32, so the same at 26-30 tokens. Q4_0's integer tiles: 0.47 s for 2 to 32 tokens (padded to 32 lanes),
+     * 0.57 s for 40-48, 0.62 s for 64, so the same at about 56.
+     */
+    static int smallestTileBlock(WeightKernel k) {
+        return k.hasInt16Blocks() ? 56 : 28;
+    }
+
+    /** Each token's activations prepared for {@code k}'s matVec. */
+    private void prepareVectors(WeightKernel k, float[][] x, int n, int cols) {
+        if (prepared.length < n) {
+            Activations[] grown = java.util.Arrays.copyOf(prepared, n);
+            for (int t = prepared.length; t < n; t++) {
+                grown[t] = new Activations();
+            }
+            prepared = grown;
+        }
+        Activations[] p = prepared;
+        pool.forRange(n, 1, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                k.prepareInput(x[t], cols, p[t]);
+            }
+        });
     }
 
     /** The block's activations rounded as {@code k}'s matVec sees them, packed for {@link FloatOps#matMulTile}. */
@@ -129,15 +173,22 @@ public final class MatMuls implements WorkerPool.RangeTask {
 
     private void run(Linear[] ws, float[][][] o, int from, int to, int n) {
         int rows = 0;
+        long bytes = 0;
         for (int i = from; i < to; i++) {
             rows += ws[i].outFeatures();
+            bytes += ws[i].matVecData().byteSize();
         }
         this.linears = ws;
         this.outs = o;
         this.first = from;
         this.last = to;
         this.tokens = n;
-        pool.forRange(rows, TILE_ROWS, this);
+        // Matrix-vector products split as MatVecs splits them: at multiples of 32 rows, as interleaved layouts need.
+        int grain = TILE_ROWS;
+        if (vectors) {
+            grain = (int) Math.min(rows, (Math.max(1, VECTOR_STEP_BYTES * rows / Math.max(1, bytes)) + 31) & ~31);
+        }
+        pool.forRange(rows, grain, this);
         this.linears = null;
         this.outs = null;
     }
@@ -145,6 +196,10 @@ public final class MatMuls implements WorkerPool.RangeTask {
     /** Rows [from, to) of the matrices laid end to end. */
     @Override
     public void run(int from, int to) {
+        if (vectors) {
+            runVectors(from, to);
+            return;
+        }
         Tile tile = TILES.get();
         int n = tokens;
         int base = 0;
@@ -179,6 +234,32 @@ public final class MatMuls implements WorkerPool.RangeTask {
                     for (int j = 0; j < m; j++) {
                         o[r + j] = products[j * n + t];
                     }
+                }
+            }
+            base += rows;
+        }
+    }
+
+    /**
+     * Rows [from, to) of the matrices laid end to end, by matrix-vector products: a step of rows (about
+     * {@link #VECTOR_STEP_BYTES} of weights, a multiple of 32) for every token, then the next step.
+     */
+    private void runVectors(int from, int to) {
+        int n = tokens;
+        int base = 0;
+        for (int i = first; i < last && base < to; i++) {
+            Linear w = linears[i];
+            int rows = w.outFeatures();
+            int lo = Math.max(from, base) - base;
+            int hi = Math.min(to, base + rows) - base;
+            WeightKernel k = w.matVecKernel();
+            MemorySegment data = w.matVecData();
+            int cols = w.inFeatures();
+            int step = (int) Math.max(32, (VECTOR_STEP_BYTES * rows / Math.max(1, data.byteSize())) & ~31);
+            for (int r = lo; r < hi; r += step) {
+                int end = Math.min(hi, r + step);
+                for (int t = 0; t < n; t++) {
+                    k.matVec(data, cols, prepared[t], outs[i][t], r, end);
                 }
             }
             base += rows;

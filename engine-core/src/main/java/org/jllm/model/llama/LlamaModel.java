@@ -20,13 +20,6 @@ final class LlamaModel implements LanguageModel {
     private final Linear output;
     /** Per-pair RoPE frequency divisors ({@code rope_freqs.weight}, Llama 3.1+), or null. */
     private final float[] ropeFreqFactors;
-    /**
-     * Blocks of fewer tokens than this are read one token at a time. A block pays a fixed cost, every weight made
-     * into tiles once, that a few tokens' matrix-vector products cost less than: measured on the 1B shape (2 threads),
-     * Q8_0 and Q4_K_M blocks of 2-8 tokens took 0.30 s against 0.06-0.22 s token by token, even from 11-12 tokens;
-     * Q4_0's integer tiles (the tokens padded to 32 lanes) took 0.47 s for 2-16 tokens, even from about 20.
-     */
-    private final int smallestBlock;
 
     /**
      * One transformer block's weights. {@code qkv} = {Wq, Wk, Wv} and {@code gateUp} = {Wgate, Wup} each read one
@@ -61,7 +54,6 @@ final class LlamaModel implements LanguageModel {
         // Without its own output matrix the model ties it to the token embedding, in the embedding's stored type.
         this.output = w.optionalLinear("output.weight", dim, c.vocabularySize()).orElse(tokenEmbedding);
         this.ropeFreqFactors = w.has("rope_freqs.weight") ? w.vector("rope_freqs.weight", c.ropeDim() / 2) : null;
-        this.smallestBlock = layers.length > 0 && layers[0].down().integerTiles() ? 20 : 12;
     }
 
     @Override
@@ -85,15 +77,6 @@ final class LlamaModel implements LanguageModel {
             throw new IllegalArgumentException("position " + pos + " is outside the context of "
                     + s.contextLength() + " tokens");
         }
-        forwardToken(s, token, pos, false, true);
-        return s.logits;
-    }
-
-    /**
-     * The forward pass of one token at {@code pos}; its attention scores summed as in a batch when {@code batched}
-     * (a token of a prompt read one at a time), the logits computed only when {@code logits}.
-     */
-    private void forwardToken(LlamaState s, int token, int pos, boolean batched, boolean logits) {
         int dim = c.embeddingLength();
         float eps = c.normEpsilon();
         tokenEmbedding.row(token, s.x);
@@ -107,7 +90,7 @@ final class LlamaModel implements LanguageModel {
             s.rope.rotate(s.q, c.headCount(), c.headDim());
             s.rope.rotate(s.k, c.headCountKv(), c.headDim());
             s.kv.store(l, pos, s.k, s.v);
-            s.attention.apply(ops, s.kv, l, pos, s.q, s.att, batched);
+            s.attention.apply(ops, s.kv, l, pos, s.q, s.att, false);
             s.mv.apply(w.wo(), s.att, s.xb);
             ops.add(s.x, s.xb, dim);
 
@@ -119,10 +102,9 @@ final class LlamaModel implements LanguageModel {
             ops.add(s.x, s.xb, dim);
         }
 
-        if (logits) {
-            ops.rmsNorm(s.x, s.x, outputNorm, dim, eps);
-            s.mv.apply(output, s.x, s.logits);
-        }
+        ops.rmsNorm(s.x, s.x, outputNorm, dim, eps);
+        s.mv.apply(output, s.x, s.logits);
+        return s.logits;
     }
 
     @Override
@@ -150,18 +132,8 @@ final class LlamaModel implements LanguageModel {
         int size = b.x.length;
         for (int start = 0; start < count; start += size) {
             int n = Math.min(size, count - start);
-            if (n < smallestBlock) {
-                for (int i = start; i < start + n; i++) {
-                    forwardToken(s, tokens[offset + i], position + i, count > 1,
-                            eachPosition != null || i == count - 1);
-                    if (eachPosition != null) {
-                        eachPosition.accept(i, s.logits);
-                    }
-                }
-            } else {
-                forwardBlock(s, b, tokens, offset + start, n, position + start, start, eachPosition,
-                        start + n == count, count > 1);
-            }
+            forwardBlock(s, b, tokens, offset + start, n, position + start, start, eachPosition,
+                    start + n == count, count > 1);
         }
         return s.logits;
     }
