@@ -61,8 +61,8 @@ public final class Session implements AutoCloseable {
     /**
      * Reads {@code tokens} in order and returns the logits after the last one (see {@link #evaluate(int)}). Several
      * tokens go through the model in blocks (each weight matrix read once per block), which is much faster than
-     * one at a time and equal to it up to float rounding; a few tokens (or a short last block) go one at a time,
-     * without the logits of all but the last, where a block would cost more.
+     * one at a time and equal to it up to float rounding; a block of a few tokens takes matrix-vector products, a
+     * few rows at a time for all its tokens, where tiles would cost more.
      */
     public float[] evaluate(int[] tokens) {
         return evaluate(tokens, null);

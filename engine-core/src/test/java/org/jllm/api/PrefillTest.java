@@ -72,9 +72,9 @@ class PrefillTest {
         assertTrue(w <= tol, () -> modelId + ": block logits differ by up to " + w + " (tolerance " + tol + ")");
     }
     /**
-     * Blocks of fewer tokens than the model's smallest block are read one token at a time (a block's fixed cost,
-     * every weight made into tiles, is more than a few tokens' matrix-vector products): a short prompt, and a prompt
-     * whose last block is short, give the token path's logits at every position, and return the last position's.
+     * Blocks of few tokens take matrix-vector products instead of tiles ({@code MatMuls.smallestTileBlock}): a
+     * short prompt, and a prompt whose last block is short, give the token path's logits at every position, and
+     * return the last position's.
      */
     @ParameterizedTest
     @MethodSource("models")
