@@ -192,46 +192,37 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
     /** Bytes of one word of the five-bit layouts: one int16 lane per row. */
     public static final int WORD_BYTES = 2 * ROWS;
 
+    /** Bytes of one column pair of a {@link #placeFiveBitColumns} layout: 32 nibble bytes, then two 32-bit masks. */
+    public static final int FIVE_BIT_COLUMN_BYTES = ROWS + 8;
+
     /**
-     * Writes five-bit values {@code q[0..n)} (0..31, n a multiple of 16) of row i, centred (q - 16) as 5-bit two's
-     * complement e0..e15 per unit of 16 values, into five 16-bit words per unit: word k of unit u at
-     * {@code wordsAt} + (5u + k) * {@value #WORD_BYTES}, row i in int16 lane {@link #pairedLane}(i):
-     * <pre>
-     *   W_k = e_3k &lt;&lt; 11 | e_3k+1 &lt;&lt; 6 | e_3k+2 &lt;&lt; 1 | bit k of e15     (k = 0..4)
-     * </pre>
-     * so that a vector kernel gets e_3k with one arithmetic shift of its word, e_3k+1 and e_3k+2 with two, and e15
-     * from the five words' low bits. The same bytes as the stored values: 80 bits per 16.
+     * Writes the 32 five-bit values {@code q} (0..31) of row i's block as 16 column pairs j from {@code columnsAt},
+     * {@value #FIVE_BIT_COLUMN_BYTES} bytes each: the rows' bytes {@code q_j & 15 | (q_j+16 & 15) << 4} (row i at
+     * byte i, as Q4_0's layout), then a little-endian long whose bit i (value j) and 32 + i (value j + 16) is set
+     * where that value's fifth bit is 0: a lane mask, so that a vector kernel makes q - 16 from the nibble with one
+     * masked subtraction. The same bytes as the stored values: 40 per 64.
      */
-    protected static void placeFiveBitWords(int[] q, int n, int i, byte[] out, int wordsAt) {
-        int lane = pairedLane(i);
-        for (int u = 0; u < n / 16; u++) {
-            int e15 = (q[16 * u + 15] - 16) & 31;
-            for (int k = 0; k < 5; k++) {
-                int e0 = (q[16 * u + 3 * k] - 16) & 31;
-                int e1 = (q[16 * u + 3 * k + 1] - 16) & 31;
-                int e2 = (q[16 * u + 3 * k + 2] - 16) & 31;
-                int word = e0 << 11 | e1 << 6 | e2 << 1 | (e15 >>> k) & 1;
-                int at = wordsAt + (5 * u + k) * WORD_BYTES + 2 * lane;
-                out[at] = (byte) word;
-                out[at + 1] = (byte) (word >>> 8);
-            }
+    protected static void placeFiveBitColumns(int[] q, int i, byte[] out, int columnsAt) {
+        for (int j = 0; j < 16; j++) {
+            int at = columnsAt + FIVE_BIT_COLUMN_BYTES * j;
+            out[at + i] = (byte) ((q[j] & 15) | (q[j + 16] & 15) << 4);
+            setBit(out, at + ROWS, i, q[j] < 16);
+            setBit(out, at + ROWS, 32 + i, q[j + 16] < 16);
         }
     }
 
-    /** Value v of a row placed by {@link #placeFiveBitWords} at {@code off + wordsAt}: e = q - 16, -16..15. */
-    protected static int fiveBitValue(MemorySegment w, long off, int lane, int v, int wordsAt) {
-        long unit = off + wordsAt + 5L * WORD_BYTES * (v / 16) + 2L * lane;
-        int t = v % 16;
-        int e;
-        if (t == 15) {
-            e = 0;
-            for (int k = 0; k < 5; k++) {
-                e |= (w.get(I16, unit + (long) WORD_BYTES * k) & 1) << k;
-            }
-        } else {
-            e = w.get(I16, unit + (long) WORD_BYTES * (t / 3)) >>> (11 - 5 * (t % 3)) & 31;
-        }
-        return e - ((e & 16) << 1);
+    private static void setBit(byte[] out, int at, int bit, boolean set) {
+        int mask = 1 << (bit % 8);
+        out[at + bit / 8] = (byte) (set ? out[at + bit / 8] | mask : out[at + bit / 8] & ~mask);
+    }
+
+    /** Value v (0..31) of row i placed by {@link #placeFiveBitColumns} at {@code off + columnsAt}: q, 0..31. */
+    protected static int fiveBitColumnValue(MemorySegment w, long off, int i, int v, int columnsAt) {
+        long at = off + columnsAt + (long) FIVE_BIT_COLUMN_BYTES * (v % 16);
+        int b = w.get(ValueLayout.JAVA_BYTE, at + i) & 0xff;
+        int bit = i + 32 * (v / 16);
+        int cleared = w.get(ValueLayout.JAVA_BYTE, at + ROWS + bit / 8) >>> (bit % 8) & 1;
+        return (v < 16 ? b & 15 : b >>> 4) | (1 - cleared) << 4;
     }
 
     /** The 32 five-bit values (0..31) of a stored Q5_0 or Q5_1 block whose qh starts at {@code in[from]}. */
