@@ -196,73 +196,71 @@ public final class MatMuls implements WorkerPool.RangeTask {
     /** Rows [from, to) of the matrices laid end to end. */
     @Override
     public void run(int from, int to) {
-        if (vectors) {
-            runVectors(from, to);
-            return;
-        }
-        Tile tile = TILES.get();
-        int n = tokens;
         int base = 0;
         for (int i = first; i < last && base < to; i++) {
             Linear w = linears[i];
             int rows = w.outFeatures();
             int lo = Math.max(from, base) - base;
             int hi = Math.min(to, base + rows) - base;
-            int cols = w.inFeatures();
-            float[][] out = outs[i];
-            for (int r = lo; r < hi; r += TILE_ROWS) {
-                int m = Math.min(TILE_ROWS, hi - r);
-                float[] products = tile.products(n * m);
-                if (int16) {
-                    int[] pairs = tile.pairs(m * cols);
-                    float[] scales = tile.scales(m * cols / Q8_BLOCK);
-                    for (int j = 0; j < m; j++) {
-                        w.kernel().int16Row(w.weight().data(), cols, r + j, pairs, j * cols, scales,
-                                j * cols / Q8_BLOCK);
-                    }
-                    ops.matMulInt16Tile(pairs, scales, m, cols, packedShorts, packedScales, n, products);
+            if (lo < hi) {
+                if (vectors) {
+                    vectorRows(w, outs[i], lo, hi);
                 } else {
-                    float[] wt = tile.weights(m * cols);
-                    for (int j = 0; j < m; j++) {
-                        w.kernel().dequantizeRow(w.weight().data(), cols, r + j, wt, j * cols);
-                        w.kernel().toTileOrder(wt, j * cols, cols);
-                    }
-                    ops.matMulTile(wt, m, cols, packed, n, products);
-                }
-                for (int t = 0; t < n; t++) {
-                    float[] o = out[t];
-                    for (int j = 0; j < m; j++) {
-                        o[r + j] = products[j * n + t];
-                    }
+                    tileRows(w, outs[i], lo, hi);
                 }
             }
             base += rows;
         }
     }
 
-    /**
-     * Rows [from, to) of the matrices laid end to end, by matrix-vector products: a step of rows (about
-     * {@link #VECTOR_STEP_BYTES} of weights, a multiple of 32) for every token, then the next step.
-     */
-    private void runVectors(int from, int to) {
+    /** Rows [lo, hi) of {@code w} for every token, a tile of {@value #TILE_ROWS} rows at a time. */
+    private void tileRows(Linear w, float[][] out, int lo, int hi) {
+        Tile tile = TILES.get();
         int n = tokens;
-        int base = 0;
-        for (int i = first; i < last && base < to; i++) {
-            Linear w = linears[i];
-            int rows = w.outFeatures();
-            int lo = Math.max(from, base) - base;
-            int hi = Math.min(to, base + rows) - base;
-            WeightKernel k = w.matVecKernel();
-            MemorySegment data = w.matVecData();
-            int cols = w.inFeatures();
-            int step = (int) Math.max(32, (VECTOR_STEP_BYTES * rows / Math.max(1, data.byteSize())) & ~31);
-            for (int r = lo; r < hi; r += step) {
-                int end = Math.min(hi, r + step);
-                for (int t = 0; t < n; t++) {
-                    k.matVec(data, cols, prepared[t], outs[i][t], r, end);
+        int cols = w.inFeatures();
+        for (int r = lo; r < hi; r += TILE_ROWS) {
+            int m = Math.min(TILE_ROWS, hi - r);
+            float[] products = tile.products(n * m);
+            if (int16) {
+                int[] pairs = tile.pairs(m * cols);
+                float[] scales = tile.scales(m * cols / Q8_BLOCK);
+                for (int j = 0; j < m; j++) {
+                    w.kernel().int16Row(w.weight().data(), cols, r + j, pairs, j * cols, scales,
+                            j * cols / Q8_BLOCK);
+                }
+                ops.matMulInt16Tile(pairs, scales, m, cols, packedShorts, packedScales, n, products);
+            } else {
+                float[] wt = tile.weights(m * cols);
+                for (int j = 0; j < m; j++) {
+                    w.kernel().dequantizeRow(w.weight().data(), cols, r + j, wt, j * cols);
+                    w.kernel().toTileOrder(wt, j * cols, cols);
+                }
+                ops.matMulTile(wt, m, cols, packed, n, products);
+            }
+            for (int t = 0; t < n; t++) {
+                float[] o = out[t];
+                for (int j = 0; j < m; j++) {
+                    o[r + j] = products[j * n + t];
                 }
             }
-            base += rows;
+        }
+    }
+
+    /**
+     * Rows [lo, hi) of {@code w} by matrix-vector products: a step of rows (about {@link #VECTOR_STEP_BYTES} of
+     * weights, a multiple of 32) for every token, then the next step.
+     */
+    private void vectorRows(Linear w, float[][] out, int lo, int hi) {
+        WeightKernel k = w.matVecKernel();
+        MemorySegment data = w.matVecData();
+        int cols = w.inFeatures();
+        int rows = w.outFeatures();
+        int step = (int) Math.max(32, (VECTOR_STEP_BYTES * rows / Math.max(1, data.byteSize())) & ~31);
+        for (int r = lo; r < hi; r += step) {
+            int end = Math.min(hi, r + step);
+            for (int t = 0; t < tokens; t++) {
+                k.matVec(data, cols, prepared[t], out[t], r, end);
+            }
         }
     }
 
