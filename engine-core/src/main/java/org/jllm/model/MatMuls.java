@@ -112,7 +112,7 @@ public final class MatMuls implements WorkerPool.RangeTask {
     /** Each token's activations prepared for {@code k}'s matVec. */
     private void prepareVectors(WeightKernel k, float[][] x, int n, int cols) {
         if (prepared.length < n) {
-            Activations[] grown = java.util.Arrays.copyOf(prepared, n);
+            Activations[] grown = Arrays.copyOf(prepared, n);
             for (int t = prepared.length; t < n; t++) {
                 grown[t] = new Activations();
             }

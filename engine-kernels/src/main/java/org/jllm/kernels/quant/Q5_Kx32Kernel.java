@@ -40,13 +40,10 @@ public class Q5_Kx32Kernel extends RowGroupKernel {
     protected void placeRow(byte[] in, int i, byte[] out) {
         Q4_Kx32Kernel.placeHeader(in, i, out);
         int lane = pairedLane(i);
-        int maskByte = lane / 8;
-        int bit = 1 << (lane % 8);
         for (int l = 0; l < 32; l++) {
             int fifth = in[16 + l];
             for (int s = 0; s < 8; s++) {
-                int at = highBitsAt(l) + 4 * s + maskByte;
-                out[at] = (byte) ((fifth >>> s & 1) == 0 ? out[at] | bit : out[at] & ~bit);
+                setBit(out, highBitsAt(l) + 4 * s, lane, (fifth >>> s & 1) == 0);
             }
             for (int j = 0; j < 4; j++) {
                 out[valuesAt(j, l) + lane] = in[48 + 32 * j + l];
@@ -65,8 +62,7 @@ public class Q5_Kx32Kernel extends RowGroupKernel {
         int s = v / 32;
         int l = v % 32;
         int b = u8(w, off + valuesAt(s / 2, l) + lane);
-        int cleared = u8(w, off + highBitsAt(l) + 4 * s + lane / 8) >>> (lane % 8) & 1;
-        return (s % 2 == 0 ? b & 15 : b >>> 4) | (1 - cleared) << 4;
+        return (s % 2 == 0 ? b & 15 : b >>> 4) | (1 - bit(w, off + highBitsAt(l) + 4 * s, lane)) << 4;
     }
 
     @Override

@@ -189,7 +189,7 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
         }
     }
 
-    /** Bytes of one word of the five-bit layouts: one int16 lane per row. */
+    /** Bytes of one word of a packed-bit layout (Q3_K's): one int16 lane per row. */
     public static final int WORD_BYTES = 2 * ROWS;
 
     /** Bytes of one column pair of a {@link #placeFiveBitColumns} layout: 32 nibble bytes, then two 32-bit masks. */
@@ -211,18 +211,22 @@ public abstract class RowGroupKernel implements RowInterleavedKernel {
         }
     }
 
-    private static void setBit(byte[] out, int at, int bit, boolean set) {
+    /** Sets or clears bit {@code bit} of the little-endian mask at {@code out[at]}. */
+    protected static void setBit(byte[] out, int at, int bit, boolean set) {
         int mask = 1 << (bit % 8);
         out[at + bit / 8] = (byte) (set ? out[at + bit / 8] | mask : out[at + bit / 8] & ~mask);
+    }
+
+    /** Bit {@code bit} (0 or 1) of the little-endian mask at {@code at}. */
+    protected static int bit(MemorySegment w, long at, int bit) {
+        return u8(w, at + bit / 8) >>> (bit % 8) & 1;
     }
 
     /** Value v (0..31) of row i placed by {@link #placeFiveBitColumns} at {@code off + columnsAt}: q, 0..31. */
     protected static int fiveBitColumnValue(MemorySegment w, long off, int i, int v, int columnsAt) {
         long at = off + columnsAt + (long) FIVE_BIT_COLUMN_BYTES * (v % 16);
-        int b = w.get(ValueLayout.JAVA_BYTE, at + i) & 0xff;
-        int bit = i + 32 * (v / 16);
-        int cleared = w.get(ValueLayout.JAVA_BYTE, at + ROWS + bit / 8) >>> (bit % 8) & 1;
-        return (v < 16 ? b & 15 : b >>> 4) | (1 - cleared) << 4;
+        int b = u8(w, at + i);
+        return (v < 16 ? b & 15 : b >>> 4) | (1 - bit(w, at + ROWS, i + 32 * (v / 16))) << 4;
     }
 
     /** The 32 five-bit values (0..31) of a stored Q5_0 or Q5_1 block whose qh starts at {@code in[from]}. */
