@@ -71,6 +71,7 @@ class PrefillTest {
         double w = worst;
         assertTrue(w <= tol, () -> modelId + ": block logits differ by up to " + w + " (tolerance " + tol + ")");
     }
+
     /**
      * Blocks of few tokens take matrix-vector products instead of tiles ({@code MatMuls.smallestTileBlock}): a
      * short prompt, and a prompt whose last block is short, give the token path's logits at every position, and
