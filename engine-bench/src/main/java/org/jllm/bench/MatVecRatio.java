@@ -2,7 +2,9 @@ package org.jllm.bench;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.jllm.kernels.Activations;
@@ -20,7 +22,8 @@ import org.jllm.kernels.WeightKernel;
  * <pre>java --add-modules jdk.incubator.vector -cp engine-bench/target/benchmarks.jar org.jllm.bench.MatVecRatio \
  *     [ROWS COLS [TYPE ...]]</pre>
  * prints, per type, the median ratio of 7 rounds after a warm-up one (each ~4 GB of weights read by each side) and
- * its range, and what a call allocates if it does (a kernel whose vectors the JIT boxed).
+ * its range, and what a call allocates if it does (a kernel whose vectors the JIT boxed). Several types are measured
+ * one after the other, each in a JVM of its own.
  */
 public final class MatVecRatio {
     private static final int ROUNDS = 7;
@@ -38,8 +41,35 @@ public final class MatVecRatio {
                 : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
                         GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL, GgmlType.Q2_K, GgmlType.Q3_K,
                         GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS};
+        if (types.length == 1) {
+            measure(types[0], rows, cols);
+            return;
+        }
+        // One JVM per type, as a model sees its kernels: measured in one JVM after the other types (whose kernels
+        // share helpers and, for Q5_0 and Q5_1 or Q4_K and Q5_K, methods), Q5_0 gave 0.35 where alone it gives
+        // 0.53-0.56.
         for (GgmlType t : types) {
-            measure(t, rows, cols);
+            forked(rows, cols, t);
+        }
+    }
+
+    /** This class's main for one type, in a JVM started with this one's options. */
+    private static void forked(int rows, int cols, GgmlType t) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MatVecRatio.class.getName(),
+                Integer.toString(rows), Integer.toString(cols), t.name()));
+        try {
+            int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException(t + ": the forked JVM exited with " + exit);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
