@@ -139,6 +139,36 @@ class KernelsAgreementTest {
     }
 
     /** Random blocks of a 32-value type: random bytes, with F16 scale (and minimum) fields set to sane values. */
+    /**
+     * Long rows, many of them: the vector kernels' row groups and column chunks (BF16 takes groups of 32 rows over
+     * chunks of 1024 columns) give the bits of the scalar kernel, which sums whole rows in its lane order (F32 with
+     * vectors narrower than 16 lanes sums in another order: within float rounding).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1024, 3104, 8192})
+    void floatKernelsGiveTheScalarBitsOnLongRows(int cols) {
+        Kernels v = vector();
+        for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16}) {
+            int rows = 75;
+            Random r = new Random(cols * 17L + type.ordinal());
+            MemorySegment w = randomMatrix(r, type, rows, cols);
+            float[] x = random(r, cols);
+            WeightKernel sk = SCALAR.weights(type);
+            WeightKernel vk = v.weights(type);
+            Activations px1 = new Activations();
+            Activations px2 = new Activations();
+            sk.prepareInput(x, cols, px1);
+            vk.prepareInput(x, cols, px2);
+            float[] o1 = new float[rows];
+            float[] o2 = new float[rows];
+            sk.matVec(w, cols, px1, o1, 1, rows);
+            vk.matVec(w, cols, px2, o2, 1, rows);
+            assertEquals(0f, o2[0], "rows outside [from, to) are not written");
+            float tolerance = type == GgmlType.F32 ? tol(cols) : 0f;
+            assertArrayEquals(o1, o2, tolerance, type + " matVec, " + cols + " columns");
+        }
+    }
+
     static MemorySegment randomBlocks(Random r, GgmlType type, int rows, int cols) {
         int blocks = rows * cols / 32;
         int bb = type.bytesPerBlock();

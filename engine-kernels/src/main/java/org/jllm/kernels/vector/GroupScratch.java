@@ -22,6 +22,11 @@ final class GroupScratch {
     /** Four rows' accumulator lanes (the F32 kernel's rows four at a time). */
     final float[] four = new float[64];
 
+    /** Rows whose accumulators {@link #rowLanes} carries from one chunk of columns to the next. */
+    static final int GROUP_ROWS = 32;
+    /** 16 float lanes for each of {@link #GROUP_ROWS} rows. */
+    final float[] rowLanes = new float[16 * GROUP_ROWS];
+
     static GroupScratch get() {
         return CURRENT.get();
     }
