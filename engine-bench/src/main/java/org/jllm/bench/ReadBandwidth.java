@@ -12,38 +12,55 @@ import org.jllm.runtime.WorkerPool;
 /**
  * The machine's plain read bandwidth: the best of several passes summing a buffer much larger than the caches as
  * floats with the Vector API, split over the same threads as inference. The roofline decode is measured against.
- * The buffer is on 2 MiB pages where the weights can be ({@link HugePages}): on 4 KiB pages both read slower.
+ * The buffer is on 2 MiB pages where the weights can be ({@link HugePages}): on 4 KiB pages both read slower. It is
+ * filled once and kept, so that a benchmark can measure between its repetitions: on a shared machine the bandwidth
+ * left to this process changes from one second to the next (here 36 to 73 GB/s within a minute).
  */
-public final class ReadBandwidth {
+public final class ReadBandwidth implements AutoCloseable {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final long CHUNK = 1 << 20;
 
-    private ReadBandwidth() {
+    private final Arena arena;
+    private final MemorySegment buffer;
+    private final float[] sink;
+
+    private ReadBandwidth(Arena arena, MemorySegment buffer) {
+        this.arena = arena;
+        this.buffer = buffer;
+        this.sink = new float[(int) (buffer.byteSize() / CHUNK)];
     }
 
-    /** Bytes per second reading {@code bytes} bytes with {@code pool}'s threads (best of {@code passes}). */
-    public static double measure(WorkerPool pool, long bytes, int passes) {
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment huge = HugePages.allocate(arena, bytes);
-            MemorySegment seg = huge != null ? huge : arena.allocate(bytes, 64);
-            for (long i = 0; i < bytes; i += 8) {
-                seg.set(java.lang.foreign.ValueLayout.JAVA_LONG, i, i * 0x9E3779B97F4A7C15L >>> 40);
-            }
-            long chunk = 1 << 20;
-            int chunks = (int) (bytes / chunk);
-            float[] sink = new float[chunks];
-            double best = 0;
-            for (int p = 0; p < passes; p++) {
-                long t0 = System.nanoTime();
-                pool.forRange(chunks, 1, (from, to) -> {
-                    for (int c = from; c < to; c++) {
-                        sink[c] = sum(seg, c * chunk, chunk);
-                    }
-                });
-                long t = System.nanoTime() - t0;
-                best = Math.max(best, chunks * (double) chunk / (t / 1e9));
-            }
-            return best;
+    /** A buffer of {@code bytes} (a multiple of 1 MiB), written once so that its pages exist. */
+    public static ReadBandwidth allocate(long bytes) {
+        Arena arena = Arena.ofShared();
+        MemorySegment huge = HugePages.allocate(arena, bytes);
+        MemorySegment seg = huge != null ? huge : arena.allocate(bytes, 64);
+        for (long i = 0; i < bytes; i += 8) {
+            seg.set(java.lang.foreign.ValueLayout.JAVA_LONG, i, i * 0x9E3779B97F4A7C15L >>> 40);
         }
+        return new ReadBandwidth(arena, seg);
+    }
+
+    /** Bytes per second reading the buffer with {@code pool}'s threads (best of {@code passes}). */
+    public double measure(WorkerPool pool, int passes) {
+        int chunks = sink.length;
+        double best = 0;
+        for (int p = 0; p < passes; p++) {
+            long t0 = System.nanoTime();
+            pool.forRange(chunks, 1, (from, to) -> {
+                for (int c = from; c < to; c++) {
+                    sink[c] = sum(buffer, c * CHUNK, CHUNK);
+                }
+            });
+            long t = System.nanoTime() - t0;
+            best = Math.max(best, chunks * (double) CHUNK / (t / 1e9));
+        }
+        return best;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
     }
 
     private static float sum(MemorySegment seg, long off, long len) {

@@ -114,6 +114,11 @@ class CliTest {
         assertTrue(warmUps >= 2 && warmUps <= 6, "warm-up rounds until the prompt speed settles, at most 6: " + r.out());
         assertEquals(Files.size(Path.of(STORIES)) > j.get("weight_bytes").asLong(), true, r.out());
         assertTrue(j.get("bytes_per_token").asLong() > 0 && j.get("read_bandwidth").asDouble() > 1e8, r.out());
+        double lowest = j.get("read_bandwidth_lowest").asDouble();
+        assertTrue(lowest > 1e8 && lowest <= j.get("read_bandwidth").asDouble(),
+                "the best of the measurements between repetitions, and the lowest: " + r.out());
+        assertEquals(j.get("tg_tps").asDouble() * j.get("bytes_per_token").asDouble()
+                / j.get("read_bandwidth").asDouble(), j.get("roofline_fraction").asDouble(), 1e-3, r.out());
     }
 
     @Test
