@@ -455,15 +455,15 @@ class KernelsAgreementTest {
     /**
      * Every row-token pair of a tile is the dot product of the two, to the bit, on both paths: through the packed
      * layouts (rows and tokens in {@link LaneMajor} order) the scalar reference's 16-lane sum at any vector width, for
-     * token counts that fill 4 vectors, leave a tail or are shorter, and rows outside groups of four; rows of other
-     * lengths as the path's own dot sums them.
+     * token counts that fill 4 vectors, leave a tail or are shorter, fill 8 or 12 (the packed stride then 16 tokens
+     * longer), and rows outside groups of four; rows of other lengths as the path's own dot sums them.
      */
     @ParameterizedTest
     @MethodSource("tileLengths")
     void matMulTileGivesTheDotProducts(int cols) {
         Random r = new Random(cols + 99);
         for (int rows : new int[] {1, 7, 8, 17}) {
-            for (int n : new int[] {1, 2, 5, 17, 40, 64, 70, 100}) {
+            for (int n : new int[] {1, 2, 5, 17, 40, 64, 70, 100, 128, 192}) {
                 float[] w = random(r, rows * cols);
                 float[] x = random(r, n * cols);
                 float[] tile = w.clone();
