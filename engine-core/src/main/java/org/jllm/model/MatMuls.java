@@ -20,8 +20,8 @@ import org.jllm.runtime.WorkerPool;
  * <p>Weights with int16 blocks ({@link WeightKernel#hasInt16Blocks}: Q4_0) multiply integers instead: the block's
  * activations are quantized as for the kernel's matVec and packed with the token in the lane, each tile's rows become
  * int16 values with their scales, and {@link FloatOps#matMulInt16Tile} sums exact integers per block of 32 and takes
- * the row-interleaved matVec's float steps: a block gets the interleaved kernel's bits for every token, about 1.4x
- * faster than float tiles (1B Q4_0, 2 threads, pp128).
+ * the row-interleaved matVec's float steps: a block gets the interleaved kernel's bits for every token, 1.1-1.3x
+ * as fast as float tiles (1B Q4_0, 2 threads, pp128, alternated).
  *
  * <p>A block of few tokens ({@link #smallestTileBlock}) takes matrix-vector products instead, each token's with the
  * kernel of {@link MatVecs} (the same bits as token by token), a few rows at a time for all the tokens, so the
@@ -30,7 +30,12 @@ import org.jllm.runtime.WorkerPool;
  * session; not thread-safe.
  */
 public final class MatMuls implements WorkerPool.RangeTask {
-    static final int TILE_ROWS = 16;
+    /**
+     * Rows per tile: each group of 4 token vectors of the packed block is read from L1 by every row of the tile, so
+     * taller tiles read it from L2 less often (1B pp128, 2 threads, alternated: Q8_0 82-109 tok/s with 16 rows,
+     * 96-121 with 32, 112-123 with 64; Q4_0's integer tiles 121-156, 119-164, 121-151).
+     */
+    static final int TILE_ROWS = 32;
     /** Weight bytes of the rows that matrix-vector products of a small block take for every token before moving on. */
     private static final long VECTOR_STEP_BYTES = 128 * 1024;
     /** Per worker thread: the dequantized tile and its products, grown on demand and kept. */
