@@ -39,6 +39,10 @@ final class BenchCommand extends Common implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (reps < 1 || prompt < 0 || gen < 0) {
+            throw new IllegalArgumentException("bench takes -r >= 1, -p >= 0 and -n >= 0; got -r " + reps + ", -p "
+                    + prompt + ", -n " + gen);
+        }
         HeapPeak heapPeak = new HeapPeak();
         long loadStart = System.nanoTime();
         try (Model m = loadModel(modelOrDefault(model))) {

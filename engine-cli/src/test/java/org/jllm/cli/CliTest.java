@@ -119,6 +119,11 @@ class CliTest {
                 "the best of the measurements between repetitions, and the lowest: " + r.out());
         assertEquals(j.get("tg_tps").asDouble() * j.get("bytes_per_token").asDouble()
                 / j.get("read_bandwidth").asDouble(), j.get("roofline_fraction").asDouble(), 1e-3, r.out());
+        for (String[] bad : new String[][] {{"-r", "0"}, {"-p", "-3"}, {"-n", "-1"}}) {
+            Run b = run("bench", "-m", STORIES, bad[0], bad[1], "-t", "1");
+            assertEquals(1, b.code(), b.err());
+            assertTrue(b.err().startsWith("jllm: bench takes") && b.err().contains(bad[0] + " " + bad[1]), b.err());
+        }
     }
 
     @Test
