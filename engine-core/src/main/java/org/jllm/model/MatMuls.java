@@ -106,12 +106,13 @@ public final class MatMuls implements WorkerPool.RangeTask {
     /**
      * Blocks of fewer tokens than this take matrix-vector products instead of tiles: where the two took as long,
      * measured on the 1B shape with 2 threads. Products: about 10-12 ms a token after the first (their weights then
-     * come from cache), 30-40 ms for 2 tokens. Float tiles (Q8_0, Q4_K_M): 0.30 s for 2 to 16 tokens, 0.34-0.39 s
-     * for 32, so the same at 26-30 tokens. Q4_0's integer tiles: 0.47 s for 2 to 32 tokens (padded to 32 lanes),
-     * 0.57 s for 40-48, 0.62 s for 64, so the same at about 56.
+     * come from cache), 30-40 ms for 2 tokens; Q8_0 0.13 s for 8 tokens, 0.23 for 16, 0.28-0.30 for 20, 0.34 for 24,
+     * 0.38 for 28. Float tiles (32 rows; Q8_0, Q4_K_M): 0.29-0.31 s for 8 to 16 tokens, 0.33-0.36 s for 20 to 28, so
+     * the same at about 24. Q4_0's integer tiles: 0.35-0.37 s for 32 tokens (padded to 32 lanes), 0.47-0.52 s for
+     * 40-48, 0.48-0.54 s for 56, against products' 0.28-0.33, 0.35-0.45, 0.48-0.52: the same at about 56.
      */
     static int smallestTileBlock(WeightKernel k) {
-        return k.hasInt16Blocks() ? 56 : 28;
+        return k.hasInt16Blocks() ? 56 : 24;
     }
 
     /** Each token's activations prepared for {@code k}'s matVec. */
