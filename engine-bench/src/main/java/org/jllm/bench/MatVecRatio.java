@@ -16,9 +16,9 @@ import org.jllm.runtime.HugePages;
 import org.jllm.runtime.WorkerPool;
 
 /**
- * Matrix-vector speed per weight type (single thread unless asked) as a fraction of a plain read of the same bytes, the two
- * alternated round after round in one JVM so that the machine's minute-to-minute swings hit both: a ratio of one run,
- * where JMH's separate benchmarks ({@link MatVecBenchmark}) can land in different minutes. The kernel is the
+ * Matrix-vector speed per weight type (one thread unless asked) as a fraction of a plain read of the same bytes, the
+ * two alternated round after round in one JVM so that the machine's minute-to-minute swings hit both: a ratio of one
+ * run, where JMH's separate benchmarks ({@link MatVecBenchmark}) can land in different minutes. The kernel is the
  * interleaved one where the type has it (as the engine decodes), else the stored layout's.
  *
  * <pre>java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
@@ -172,10 +172,12 @@ public final class MatVecRatio {
             for (float v : sinks) {
                 sink += v;
             }
-            System.out.printf(Locale.ROOT, "%-7s %dx%d (%.0f MB)%s: matVec / read = %.2f (%.2f..%.2f), matVec %.1f GB/s%s%s%n",
+            long perCall = allocated / reps / n;
+            System.out.printf(Locale.ROOT,
+                    "%-7s %dx%d (%.0f MB)%s: matVec / read = %.2f (%.2f..%.2f), matVec %.1f GB/s%s%s%n",
                     t, rows, cols, bytes / 1e6, threads > 1 ? ", " + threads + " threads" : "", sorted[ROUNDS / 2],
                     sorted[0], sorted[ROUNDS - 1], gbs[ROUNDS / 2],
-                    allocated / reps / copies.length > 0 ? ", allocating " + allocated / reps / copies.length + " B per call (vectors boxed)" : "",
+                    perCall > 0 ? ", allocating " + perCall + " B per call (vectors boxed)" : "",
                     sink == 1.5f ? " " : "");
         }
     }
