@@ -130,15 +130,8 @@ public final class MatVecRatio {
             WeightKernel k = kernel;
             WorkerPool.RangeTask product = (from, to) -> k.matVec(copies[current[0]], cols, prepared, out, from, to);
             int grain = (int) Math.min(rows, (Math.max(1, 65536L * rows / bytes) + 31) & ~31);
-            long chunk = 1 << 20;
             long total = all.byteSize();
-            int chunks = (int) ((total + chunk - 1) / chunk);
-            float[] sinks = new float[chunks];
-            WorkerPool.RangeTask read = (from, to) -> {
-                for (int c = from; c < to; c++) {
-                    sinks[c] += MatVecBenchmark.sum(all.asSlice(c * chunk, Math.min(chunk, total - c * chunk)));
-                }
-            };
+            float[] sinks = new float[ReadBandwidth.chunks(all)];
             int reps = (int) Math.max(3, 4e9 / total);
             double[] ratios = new double[ROUNDS];
             double[] kernelGbs = new double[ROUNDS];
@@ -156,7 +149,7 @@ public final class MatVecRatio {
                 long t1 = System.nanoTime();
                 allocated = THREADS.getCurrentThreadAllocatedBytes() - a0;
                 for (int i = 0; i < reps; i++) {
-                    pool.forRange(chunks, 1, read);
+                    ReadBandwidth.read(pool, all, sinks);
                 }
                 long t2 = System.nanoTime();
                 if (round < 0) {

@@ -43,19 +43,32 @@ public final class ReadBandwidth implements AutoCloseable {
 
     /** Bytes per second reading the buffer with {@code pool}'s threads (best of {@code passes}). */
     public double measure(WorkerPool pool, int passes) {
-        int chunks = sink.length;
         double best = 0;
         for (int p = 0; p < passes; p++) {
             long t0 = System.nanoTime();
-            pool.forRange(chunks, 1, (from, to) -> {
-                for (int c = from; c < to; c++) {
-                    sink[c] = sum(buffer, c * CHUNK, CHUNK);
-                }
-            });
+            read(pool, buffer, sink);
             long t = System.nanoTime() - t0;
-            best = Math.max(best, chunks * (double) CHUNK / (t / 1e9));
+            best = Math.max(best, buffer.byteSize() / (t / 1e9));
         }
         return best;
+    }
+
+    /** Chunks of 1 MiB of {@code segment}. */
+    static int chunks(MemorySegment segment) {
+        return (int) ((segment.byteSize() + CHUNK - 1) / CHUNK);
+    }
+
+    /**
+     * One plain read of {@code segment} split over {@code pool}'s threads, chunk c's sum into {@code sink[c]}
+     * ({@link #chunks} long): the read a roofline is measured with.
+     */
+    static void read(WorkerPool pool, MemorySegment segment, float[] sink) {
+        long size = segment.byteSize();
+        pool.forRange(chunks(segment), 1, (from, to) -> {
+            for (int c = from; c < to; c++) {
+                sink[c] = sum(segment, c * CHUNK, Math.min(CHUNK, size - c * CHUNK));
+            }
+        });
     }
 
     @Override
@@ -67,9 +80,13 @@ public final class ReadBandwidth implements AutoCloseable {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         long step = F.vectorByteSize();
-        for (long i = off; i < off + len; i += 2 * step) {
+        long i = off;
+        for (; i + 2 * step <= off + len; i += 2 * step) {
             a0 = a0.add(FloatVector.fromMemorySegment(F, seg, i, ByteOrder.LITTLE_ENDIAN));
             a1 = a1.add(FloatVector.fromMemorySegment(F, seg, i + step, ByteOrder.LITTLE_ENDIAN));
+        }
+        if (i + step <= off + len) { // a matrix's last chunk may end inside a pair of vectors
+            a0 = a0.add(FloatVector.fromMemorySegment(F, seg, i, ByteOrder.LITTLE_ENDIAN));
         }
         return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
