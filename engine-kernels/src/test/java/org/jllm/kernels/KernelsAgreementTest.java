@@ -563,8 +563,8 @@ class KernelsAgreementTest {
 
     /**
      * The F32 kernel takes rows four at a time (and the rest one by one), F16 too from 8192 columns, BF16 two at a
-     * time: every row keeps the scalar kernel's bits; F16 rows holding an infinity or a NaN (rows 5 and 6, and every F16 bit
-     * pattern spread over rows 8-13) too. On 16-lane vectors (the order the scalar kernel follows); narrower ones take
+     * time: every row keeps the scalar kernel's bits; F16 rows holding an infinity or a NaN (rows 5-7, which the vector
+     * kernel hands to the scalar one) and rows of every finite F16 bit pattern of either sign (rows 8-13) too. On 16-lane vectors (the order the scalar kernel follows); narrower ones take
      * the scalar kernel for F16 and BF16, and F32 their own order, within {@link #tol}.
      */
     @ParameterizedTest
@@ -580,8 +580,9 @@ class KernelsAgreementTest {
             if (type == GgmlType.F16) {
                 w.set(i16, 2L * (5 * cols + 17), (short) 0x7c00); // +inf in row 5
                 w.set(i16, 2L * (6 * cols + 3), (short) 0xfe01); // a NaN in row 6
-                for (int i = 0; i < 65536; i++) { // every pattern, rows 8-13 (not all finite)
-                    w.set(i16, 2L * (8 * cols + (i % (6 * cols))), (short) (i & 0x7bff));
+                w.set(i16, 2L * (7 * cols + 100), (short) 0xfc00); // -inf in row 7
+                for (int i = 0; i < 6 * cols; i++) { // rows 8-13: finite patterns of both signs, subnormals, zeros
+                    w.set(i16, 2L * (8 * cols + i), (short) ((i * 11) & 0xfbff));
                 }
             }
             float[] x = random(r, cols);
@@ -603,6 +604,7 @@ class KernelsAgreementTest {
             if (type == GgmlType.F16) {
                 assertEquals(true, Float.isNaN(o2[5]) || Float.isInfinite(o2[5]), "row 5 holds an infinity");
                 assertEquals(true, Float.isNaN(o2[6]), "row 6 holds a NaN");
+                assertEquals(true, Float.isNaN(o2[7]) || Float.isInfinite(o2[7]), "row 7 holds -inf");
             }
         }
     }

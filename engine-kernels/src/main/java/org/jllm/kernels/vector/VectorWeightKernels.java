@@ -186,20 +186,32 @@ final class VectorWeightKernels {
     }
 
     /**
-     * F16 as floats in seven vector operations: the magnitude bits ({@code h << 17 >>> 4}) re-biased by 2^112 map
-     * normal and subnormal halves onto the same float value; a result of 2^16 or more can only come from an all-ones
-     * exponent (the largest finite half is 65504), so those lanes (infinity, NaN) get the float's all-ones exponent
-     * under a mask; the sign is the sign-extended half's. Long rows go four at a time, each in its own accumulator,
-     * sharing each activation load: the activations (32 KiB and more) no longer stay in L1 beside the streaming
-     * weights, and one row then reads twice as many activation bytes as weight bytes (single thread, 16384 x 8192:
-     * 0.42 -> 0.60 of a plain read). Shorter rows stream faster one at a time (2048 columns: 0.50-0.58 one row,
-     * 0.41-0.43 four, 0.39-0.42 two). Rows that are not a multiple of 16 (rare: no real model has them) take the
-     * scalar kernel, which sums in the same order. The conversion is written out in each loop: as a helper returning
-     * the vector, the four-row loop boxed it (200 MB per call of 16384 x 8192, 0.27 of a read against 0.62-0.64).
+     * F16 as floats in three vector operations: the sign-extended half shifted left by 13 has the sign in bit 31 and
+     * copies of it in bits 28-30, which the mask clears; what is left, the half's exponent and mantissa in a float's
+     * low bits, times 2^112 is the half's value, normal or subnormal (the float {@link Numbers#f16ToFloat} gives).
+     * Only an all-ones exponent (infinity, NaN) comes out wrong, as a finite 2^16 or more, so each loop also keeps
+     * the largest {@code h & 0x7c00} it read (0x7c00 only for such a half) and hands rows that hold one to the scalar
+     * kernel, which sums in the same order. That is five operations per 16 values where masking the special halves
+     * in every vector took seven (single thread, 16384 x 8192, alternated JVMs: 0.59-0.68 of a plain read against
+     * 0.52-0.59). Long rows go four at a time, each in its own accumulator, sharing each activation load: the
+     * activations (32 KiB and more) no longer stay in L1 beside the streaming weights, and one row then reads twice
+     * as many activation bytes as weight bytes (0.42 -> 0.60 of a read when this came in). Shorter rows stream
+     * faster one at a time (2048 columns: 0.50-0.58 one row, 0.41-0.43 four, 0.39-0.42 two). Rows that are not a
+     * multiple of 32 (no real model has them) take the scalar kernel. The conversion is written out in each loop: as a
+     * helper returning the vector, the four-row loop boxed it (200 MB per call of 16384 x 8192).
      */
     static final class F16Kernel extends FloatRowKernel {
         /** Rows of this many values or more (activations of 32 KiB and up) go four at a time. */
         private static final int FOUR_ROWS_FROM = 8192;
+        /** A half's exponent bits, in each int lane. */
+        private static final IntVector EXPONENT = IntVector.broadcast(I, 0x7c00);
+        /** Shorts of two float vectors' worth of halves. */
+        private static final VectorSpecies<Short> H2 =
+                VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize()));
+        /** A half's exponent bits, in each short lane. */
+        private static final ShortVector EXPONENT16 = ShortVector.broadcast(H2, (short) 0x7c00);
+        /** The float bits kept of a sign-extended half shifted left by 13: sign, exponent bits 23-27, mantissa. */
+        private static final IntVector SIGN_AND_LOW_EXPONENT = IntVector.broadcast(I, 0x8fffffff);
 
         @Override
         public GgmlType type() {
@@ -213,19 +225,30 @@ final class VectorWeightKernels {
          */
         @Override
         public void matVec(MemorySegment w, int cols, Activations in, float[] out, int rowFrom, int rowTo) {
-            if (L != 16 || cols % 16 != 0) {
+            if (L != 16 || cols % (2 * L) != 0) {
                 scalar.matVec(w, cols, in, out, rowFrom, rowTo);
                 return;
             }
             GroupScratch scratch = GroupScratch.get();
             int r = rowFrom;
             if (cols >= FOUR_ROWS_FROM) {
-                r = fourRows(w, cols, in.floats(), out, rowFrom, rowTo, scratch);
+                while ((r = fourRows(w, cols, in.floats(), out, r, rowTo, scratch)) < 0) {
+                    r = -1 - r;
+                    scalar.matVec(w, cols, in, out, r, r + 4);
+                    r += 4;
+                }
             }
-            oneRow(w, cols, in.floats(), out, r, rowTo, scratch.lanes);
+            while ((r = oneRow(w, cols, in.floats(), out, r, rowTo, scratch.lanes)) >= 0) {
+                scalar.matVec(w, cols, in, out, r, r + 1);
+                r++;
+            }
         }
 
-        /** Rows four at a time from rowFrom on while four remain; returns the first row left. */
+        /**
+         * Rows four at a time from rowFrom on while four remain; returns the first row left, or -1 - r if rows r to
+         * r + 3 hold an infinity or NaN (the scalar kernel's to sum; not inside this loop, where the call boxed the
+         * vectors).
+         */
         private static int fourRows(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo,
                 GroupScratch scratch) {
             float[] lanes = scratch.lanes;
@@ -241,36 +264,42 @@ final class VectorWeightKernels {
                 FloatVector a1 = a0;
                 FloatVector a2 = a0;
                 FloatVector a3 = a0;
-                for (int i = 0; i < cols; i += L) {
+                ShortVector special = ShortVector.zero(H2);
+                // Two vectors of values per step: with one, the JIT unrolled the loop so far that it spilled.
+                for (int i = 0; i < cols; i += 2 * L) {
                     FloatVector xv = FloatVector.fromArray(S, x, i);
-                    IntVector h0 = (IntVector) ShortVector.fromMemorySegment(H, w, b0 + 2L * i, LE)
-                            .convertShape(VectorOperators.S2I, I, 0);
-                    FloatVector m0 = h0.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4)
-                            .reinterpretAsFloats().mul(0x1p112f);
-                    a0 = m0.reinterpretAsInts()
-                            .lanewise(VectorOperators.OR, 0x7f800000, m0.compare(VectorOperators.GE, 0x1p16f).cast(I))
-                            .or(h0.and(0x80000000)).reinterpretAsFloats().fma(xv, a0);
-                    IntVector h1 = (IntVector) ShortVector.fromMemorySegment(H, w, b1 + 2L * i, LE)
-                            .convertShape(VectorOperators.S2I, I, 0);
-                    FloatVector m1 = h1.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4)
-                            .reinterpretAsFloats().mul(0x1p112f);
-                    a1 = m1.reinterpretAsInts()
-                            .lanewise(VectorOperators.OR, 0x7f800000, m1.compare(VectorOperators.GE, 0x1p16f).cast(I))
-                            .or(h1.and(0x80000000)).reinterpretAsFloats().fma(xv, a1);
-                    IntVector h2 = (IntVector) ShortVector.fromMemorySegment(H, w, b2 + 2L * i, LE)
-                            .convertShape(VectorOperators.S2I, I, 0);
-                    FloatVector m2 = h2.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4)
-                            .reinterpretAsFloats().mul(0x1p112f);
-                    a2 = m2.reinterpretAsInts()
-                            .lanewise(VectorOperators.OR, 0x7f800000, m2.compare(VectorOperators.GE, 0x1p16f).cast(I))
-                            .or(h2.and(0x80000000)).reinterpretAsFloats().fma(xv, a2);
-                    IntVector h3 = (IntVector) ShortVector.fromMemorySegment(H, w, b3 + 2L * i, LE)
-                            .convertShape(VectorOperators.S2I, I, 0);
-                    FloatVector m3 = h3.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4)
-                            .reinterpretAsFloats().mul(0x1p112f);
-                    a3 = m3.reinterpretAsInts()
-                            .lanewise(VectorOperators.OR, 0x7f800000, m3.compare(VectorOperators.GE, 0x1p16f).cast(I))
-                            .or(h3.and(0x80000000)).reinterpretAsFloats().fma(xv, a3);
+                    FloatVector xw = FloatVector.fromArray(S, x, i + L);
+                    a0 = ((IntVector) ShortVector.fromMemorySegment(H, w, b0 + 2L * i, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xv, a0);
+                    a0 = ((IntVector) ShortVector.fromMemorySegment(H, w, b0 + 2L * i + 2 * L, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xw, a0);
+                    a1 = ((IntVector) ShortVector.fromMemorySegment(H, w, b1 + 2L * i, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xv, a1);
+                    a1 = ((IntVector) ShortVector.fromMemorySegment(H, w, b1 + 2L * i + 2 * L, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xw, a1);
+                    a2 = ((IntVector) ShortVector.fromMemorySegment(H, w, b2 + 2L * i, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xv, a2);
+                    a2 = ((IntVector) ShortVector.fromMemorySegment(H, w, b2 + 2L * i + 2 * L, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xw, a2);
+                    a3 = ((IntVector) ShortVector.fromMemorySegment(H, w, b3 + 2L * i, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xv, a3);
+                    a3 = ((IntVector) ShortVector.fromMemorySegment(H, w, b3 + 2L * i + 2 * L, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xw, a3);
+                    special = special.max(ShortVector.fromMemorySegment(H2, w, b0 + 2L * i, LE).and(EXPONENT16))
+                            .max(ShortVector.fromMemorySegment(H2, w, b1 + 2L * i, LE).and(EXPONENT16))
+                            .max(ShortVector.fromMemorySegment(H2, w, b2 + 2L * i, LE).and(EXPONENT16))
+                            .max(ShortVector.fromMemorySegment(H2, w, b3 + 2L * i, LE).and(EXPONENT16));
+                }
+                if (special.reduceLanes(VectorOperators.MAX) == 0x7c00) {
+                    return -1 - r;
                 }
                 a0.intoArray(four, 0);
                 a1.intoArray(four, 16);
@@ -281,24 +310,28 @@ final class VectorWeightKernels {
             return r;
         }
 
-        private static void oneRow(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo,
+        /** Rows one at a time; returns -1 when done, or the first row holding an infinity or NaN (not summed). */
+        private static int oneRow(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo,
                 float[] lanes) {
             long rowBytes = 2L * cols;
             for (int r = rowFrom; r < rowTo; r++) {
                 long base = r * rowBytes;
                 FloatVector acc = FloatVector.zero(S);
+                IntVector special = IntVector.zero(I);
                 for (int i = 0; i < cols; i += L) {
                     IntVector h = (IntVector) ShortVector.fromMemorySegment(H, w, base + 2L * i, LE)
                             .convertShape(VectorOperators.S2I, I, 0);
-                    FloatVector m = h.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4)
-                            .reinterpretAsFloats().mul(0x1p112f);
-                    acc = m.reinterpretAsInts()
-                            .lanewise(VectorOperators.OR, 0x7f800000, m.compare(VectorOperators.GE, 0x1p16f).cast(I))
-                            .or(h.and(0x80000000)).reinterpretAsFloats().fma(FloatVector.fromArray(S, x, i), acc);
+                    acc = h.lanewise(VectorOperators.LSHL, 13).and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats()
+                            .mul(0x1p112f).fma(FloatVector.fromArray(S, x, i), acc);
+                    special = special.max(h.and(EXPONENT));
+                }
+                if (special.reduceLanes(VectorOperators.MAX) == 0x7c00) {
+                    return r;
                 }
                 acc.intoArray(lanes, 0);
                 out[r] = Reductions.sum(lanes);
             }
+            return -1;
         }
 
         @Override
