@@ -48,7 +48,7 @@ final class VectorIQ4_XSx32Kernel extends IQ4_XSx32Kernel {
                     for (int j = 0; j < 16; j++) {
                         ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * j,
                                 Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-                        ShortVector lo = v.and((short) 15).selectFrom(Wide.LEVELS);
+                        ShortVector lo = v.selectFrom(Wide.LEVELS);
                         ShortVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(Wide.LEVELS);
                         IntVector p = lo.mul(xq[x0 + j]).add(hi.mul(xq[x0 + 16 + j])).reinterpretAsInts();
                         rows0 = rows0.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));

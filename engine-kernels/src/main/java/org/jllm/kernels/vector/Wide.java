@@ -47,7 +47,10 @@ final class Wide {
     /** Lane v's bit within its 16-bit half of qh. */
     private static final ShortVector BIT_IN_HALF = ShortVector.zero(S).addIndex(1).and((short) 15);
 
-    /** IQ4_NL's (and IQ4_XS's) 16 levels as int16 lanes 0-15, looked up by nibble. */
+    /**
+     * IQ4_NL's (and IQ4_XS's) 16 levels as int16 lanes 0-15 and again as lanes 16-31, looked up by nibble: a lookup
+     * takes an index's low five bits, so a byte (zero-extended) finds its low nibble's level without a mask.
+     */
     static final ShortVector LEVELS = ShortVector.fromArray(S, levels(), 0);
     /** Int lanes 8-15: the pair sums of values 16-31 of a chunk, for types with one scale per 16 values. */
     static final VectorMask<Integer> UPPER_PAIRS = IntVector.zero(I).addIndex(1).compare(VectorOperators.GE, 8);
@@ -111,8 +114,8 @@ final class Wide {
 
     private static short[] levels() {
         short[] t = new short[32];
-        for (int i = 0; i < 16; i++) {
-            t[i] = (short) org.jllm.kernels.quant.IQ4_NLKernel.LEVELS[i];
+        for (int i = 0; i < 32; i++) {
+            t[i] = (short) org.jllm.kernels.quant.IQ4_NLKernel.LEVELS[i % 16];
         }
         return t;
     }
