@@ -338,14 +338,16 @@ final class VectorWeightKernels {
         public void dequantizeRow(MemorySegment w, int cols, long row, float[] dst, int dstOff) {
             long base = 2L * row * cols;
             int i = 0;
+            IntVector special = IntVector.zero(I);
             for (int bound = S.loopBound(cols); i < bound; i += L) {
                 IntVector h = (IntVector) ShortVector.fromMemorySegment(H, w, base + 2L * i, LE)
                         .convertShape(VectorOperators.S2I, I, 0);
-                FloatVector m = h.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4)
-                        .reinterpretAsFloats().mul(0x1p112f);
-                m.reinterpretAsInts()
-                        .lanewise(VectorOperators.OR, 0x7f800000, m.compare(VectorOperators.GE, 0x1p16f).cast(I))
-                        .or(h.and(0x80000000)).reinterpretAsFloats().intoArray(dst, dstOff + i);
+                h.lanewise(VectorOperators.LSHL, 13).and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f)
+                        .intoArray(dst, dstOff + i);
+                special = special.max(h.and(EXPONENT));
+            }
+            if (special.reduceLanes(VectorOperators.MAX) == 0x7c00) {
+                i = 0; // an infinity or NaN: the row again, value by value
             }
             for (; i < cols; i++) {
                 dst[dstOff + i] = value(w, base + 2L * i);
