@@ -564,8 +564,9 @@ class KernelsAgreementTest {
     /**
      * The F32 kernel takes rows four at a time (and the rest one by one), F16 too from 8192 columns, BF16 two at a
      * time: every row keeps the scalar kernel's bits; F16 rows holding an infinity or a NaN (rows 5-7, which the vector
-     * kernel hands to the scalar one) and rows of every finite F16 bit pattern of either sign (rows 8-13) too. On 16-lane vectors (the order the scalar kernel follows); narrower ones take
-     * the scalar kernel for F16 and BF16, and F32 their own order, within {@link #tol}.
+     * kernel hands to the scalar one) and rows of finite F16 bit patterns spread over both signs, subnormals and zeros
+     * (rows 8-13: 11 i with exponent bit 10 cleared) too. On 16-lane vectors (the order the scalar kernel follows);
+     * narrower ones take the scalar kernel for F16 and BF16, and F32 their own order, within {@link #tol}.
      */
     @ParameterizedTest
     @ValueSource(ints = {4096, 8192})
@@ -581,7 +582,7 @@ class KernelsAgreementTest {
                 w.set(i16, 2L * (5 * cols + 17), (short) 0x7c00); // +inf in row 5
                 w.set(i16, 2L * (6 * cols + 3), (short) 0xfe01); // a NaN in row 6
                 w.set(i16, 2L * (7 * cols + 100), (short) 0xfc00); // -inf in row 7
-                for (int i = 0; i < 6 * cols; i++) { // rows 8-13: finite patterns of both signs, subnormals, zeros
+                for (int i = 0; i < 6 * cols; i++) { // rows 8-13: finite patterns (exponent bit 10 cleared), both signs
                     w.set(i16, 2L * (8 * cols + i), (short) ((i * 11) & 0xfbff));
                 }
             }
