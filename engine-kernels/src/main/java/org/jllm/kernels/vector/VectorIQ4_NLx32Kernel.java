@@ -48,8 +48,8 @@ final class VectorIQ4_NLx32Kernel extends IQ4_NLx32Kernel {
                     ShortVector lo = v.selectFrom(Wide.LEVELS);
                     ShortVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(Wide.LEVELS);
                     IntVector p = lo.mul(xq[x0 + j]).add(hi.mul(xq[x0 + 16 + j])).reinterpretAsInts();
-                    rows0 = rows0.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-                    rows1 = rows1.add(p.lanewise(VectorOperators.ASHR, 16));
+                    rows0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(rows0);
+                    rows1 = p.lanewise(VectorOperators.ASHR, 16).add(rows1);
                 }
                 acc0 = ((FloatVector) rows0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
                 acc1 = ((FloatVector) rows1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);

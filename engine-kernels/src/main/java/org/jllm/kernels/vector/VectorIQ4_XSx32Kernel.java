@@ -51,8 +51,8 @@ final class VectorIQ4_XSx32Kernel extends IQ4_XSx32Kernel {
                         ShortVector lo = v.selectFrom(Wide.LEVELS);
                         ShortVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(Wide.LEVELS);
                         IntVector p = lo.mul(xq[x0 + j]).add(hi.mul(xq[x0 + 16 + j])).reinterpretAsInts();
-                        rows0 = rows0.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-                        rows1 = rows1.add(p.lanewise(VectorOperators.ASHR, 16));
+                        rows0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(rows0);
+                        rows1 = p.lanewise(VectorOperators.ASHR, 16).add(rows1);
                     }
                     long sc = off + SCALES_AT + 32L * ib;
                     s0 = rows0.mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)

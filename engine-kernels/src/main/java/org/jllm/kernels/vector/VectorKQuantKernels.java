@@ -122,7 +122,7 @@ final class VectorKQuantKernels {
                                         .mul(IntVector.fromArray(I, xi, xh + 2 * LANES)))
                                 .add(q.lanewise(VectorOperators.LSHR, 28).and(0x0f)
                                         .mul(IntVector.fromArray(I, xi, xh + 3 * LANES)));
-                        lanes = lanes.add(low.mul(scale(s8, s4, 2 * j))).add(high.mul(scale(s8, s4, 2 * j + 1)));
+                        lanes = low.mul(scale(s8, s4, 2 * j)).add(lanes).add(high.mul(scale(s8, s4, 2 * j + 1)));
                     }
                     float d = xd[b] * org.jllm.kernels.Numbers.f16ToFloat(w.get(I16, block));
                     acc = ((FloatVector) lanes.convert(VectorOperators.I2F, 0))
@@ -213,7 +213,7 @@ final class VectorKQuantKernels {
                     IntVector sum = dot(v0, v1, v2, v3, xi, xOff + chunk);
                     IntVector scale = IntVector.broadcast(I, scaleOf(w, block, chunk / 16))
                             .blend(scaleOf(w, block, chunk / 16 + 1), UPPER_HALF);
-                    acc = acc.add(sum.mul(scale));
+                    acc = sum.mul(scale).add(acc);
                 }
             }
             acc.intoArray(lanes, 0);

@@ -110,12 +110,12 @@ final class VectorQ2_Kx32Kernel extends Q2_Kx32Kernel {
         IntVector a1 = IntVector.fromArray(Wide.I, sums, 16);
         for (int k = 0; k < 8; k++) {
             IntVector p = ShortVector.fromArray(Wide.S, partial, 32 * k).reinterpretAsInts();
-            a0 = a0.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+            a0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .mul(((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 64L * k, Wide.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)));
-            a1 = a1.add(p.lanewise(VectorOperators.ASHR, 16)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)).add(a0);
+            a1 = p.lanewise(VectorOperators.ASHR, 16)
                     .mul(((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 64L * k + 16, Wide.LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)));
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).and(15)).add(a1);
         }
         a0.intoArray(sums, 0);
         a1.intoArray(sums, 16);

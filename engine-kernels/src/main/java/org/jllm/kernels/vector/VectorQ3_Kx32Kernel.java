@@ -61,8 +61,8 @@ final class VectorQ3_Kx32Kernel extends Q3_Kx32Kernel {
                         p = wk.mul(TIMES_64).lanewise(VectorOperators.ASHR, 13).mul(xq[xk + 2]).add(p);
                         p = wk.mul(TIMES_512).lanewise(VectorOperators.ASHR, 13).mul(xq[xk + 3]).add(p);
                         p = wk.mul(TIMES_4096).lanewise(VectorOperators.ASHR, 13).mul(xq[xk + 4]).add(p);
-                        e15 = e15.or(wk.lanewise(VectorOperators.LSHL, 13 + k)
-                                .and(BIT_13.lanewise(VectorOperators.LSHL, k)));
+                        e15 = wk.lanewise(VectorOperators.LSHL, 13 + k)
+                                .and(BIT_13.lanewise(VectorOperators.LSHL, k)).or(e15);
                     }
                     p = e15.lanewise(VectorOperators.ASHR, 13).mul(xq[xo + 15]).add(p);
                     IntVector pairs = p.reinterpretAsInts();

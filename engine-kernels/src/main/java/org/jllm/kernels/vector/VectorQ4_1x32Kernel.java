@@ -60,12 +60,13 @@ final class VectorQ4_1x32Kernel extends Q4_1x32Kernel {
                 IntVector rows1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16));
                 acc0 = ((FloatVector) rows0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
                 acc1 = ((FloatVector) rows1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
-                // The minimums' sum is -1 (m * s enters with a minus): fma(-1, m * s, mins), exactly mins - m * s.
-                min0 = min0.sub(FloatVector.fromArray(Wide.F, scales, 32));
-                min1 = min1.sub(FloatVector.fromArray(Wide.F, scales, 48));
+                // The minimums' sum of m * s; the scalar kernel sums their negations (fma(-1, m * s, mins)) and
+                // subtracts that: negation is exact and rounding symmetric, so the bits are the same.
+                min0 = FloatVector.fromArray(Wide.F, scales, 32).add(min0);
+                min1 = FloatVector.fromArray(Wide.F, scales, 48).add(min1);
             }
-            acc0.sub(min0).intoArray(out, g * ROWS);
-            acc1.sub(min1).intoArray(out, g * ROWS + 16);
+            acc0.add(min0).intoArray(out, g * ROWS);
+            acc1.add(min1).intoArray(out, g * ROWS + 16);
         }
     }
 }

@@ -87,14 +87,14 @@ final class VectorQ5_0x32Kernel extends Q5_0x32Kernel {
                 acc1 = ((FloatVector) rows1.convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(Wide.F, scales, 16), acc1);
                 if (minimums) {
-                    // The minimums' sum is -1 (m * s enters with a minus): fma(-1, m * s, mins), exactly
-                    // mins - m * s.
-                    min0 = min0.sub(FloatVector.fromArray(Wide.F, scales, 32));
-                    min1 = min1.sub(FloatVector.fromArray(Wide.F, scales, 48));
+                    // The minimums' sum of m * s; the scalar kernel sums their negations (fma(-1, m * s, mins))
+                    // and subtracts that: negation is exact and rounding symmetric, so the bits are the same.
+                    min0 = FloatVector.fromArray(Wide.F, scales, 32).add(min0);
+                    min1 = FloatVector.fromArray(Wide.F, scales, 48).add(min1);
                 }
             }
-            (minimums ? acc0.sub(min0) : acc0).intoArray(out, g * ROWS);
-            (minimums ? acc1.sub(min1) : acc1).intoArray(out, g * ROWS + 16);
+            (minimums ? acc0.add(min0) : acc0).intoArray(out, g * ROWS);
+            (minimums ? acc1.add(min1) : acc1).intoArray(out, g * ROWS + 16);
         }
     }
 }

@@ -76,7 +76,7 @@ final class VectorQ8Activations {
             int base = b * superBlock;
             FloatVector amaxes = FloatVector.zero(Wide.F);
             for (int i = 0; i < superBlock; i += 16) {
-                amaxes = amaxes.max(FloatVector.fromArray(Wide.F, x, base + i).abs());
+                amaxes = FloatVector.fromArray(Wide.F, x, base + i).abs().max(amaxes);
             }
             float amax = amaxes.reduceLanes(VectorOperators.MAX);
             if (Float.isNaN(amax)) {

@@ -133,9 +133,9 @@ final class VectorQ8BlockKernel implements WeightKernel {
                 hi = bytes.lanewise(VectorOperators.LSHR, 4).and(0x0f);
                 if (qhAt >= 0) {
                     IntVector qh = IntVector.broadcast(I16, w.get(I32, off + qhAt));
-                    lo = lo.or(qh.lanewise(VectorOperators.LSHR, IOTA16).and(1).lanewise(VectorOperators.LSHL, 4));
-                    hi = hi.or(qh.lanewise(VectorOperators.LSHR, IOTA16.add(16)).and(1)
-                            .lanewise(VectorOperators.LSHL, 4));
+                    lo = qh.lanewise(VectorOperators.LSHR, IOTA16).and(1).lanewise(VectorOperators.LSHL, 4).or(lo);
+                    hi = qh.lanewise(VectorOperators.LSHR, IOTA16.add(16)).and(1)
+                            .lanewise(VectorOperators.LSHL, 4).or(hi);
                 }
             }
             float d = scalar.scale(w, off);
@@ -184,7 +184,7 @@ final class VectorQ8BlockKernel implements WeightKernel {
                     float[] xt = x[t0 + i];
                     FloatVector max = FloatVector.zero(INPUT_FLOATS);
                     for (int j = 0; j < BLOCK; j += step) {
-                        max = max.max(FloatVector.fromArray(INPUT_FLOATS, xt, b * BLOCK + j).abs());
+                        max = FloatVector.fromArray(INPUT_FLOATS, xt, b * BLOCK + j).abs().max(max);
                     }
                     float amax = max.reduceLanes(VectorOperators.MAX);
                     scales[b * nPad + t0 + i] = Numbers.roundToF16(amax / 127f);

@@ -49,8 +49,8 @@ final class VectorQ8_0x32Kernel extends Q8_0x32Kernel {
                     ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32, Wide.LE)
                             .convertShape(VectorOperators.B2S, Wide.S, 0);
                     IntVector p = a.mul(xq[xb + j]).add(c.mul(xq[xb + j + 1])).reinterpretAsInts();
-                    rows0 = rows0.add(p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-                    rows1 = rows1.add(p.lanewise(VectorOperators.ASHR, 16));
+                    rows0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(rows0);
+                    rows1 = p.lanewise(VectorOperators.ASHR, 16).add(rows1);
                 }
                 // F16 -> F32 as in VectorQ4_0x32Kernel (exact for finite values).
                 IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S256, w, off, Wide.LE)

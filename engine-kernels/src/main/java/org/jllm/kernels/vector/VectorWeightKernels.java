@@ -427,8 +427,8 @@ final class VectorWeightKernels {
                 if (end == cols) {
                     for (int b = 0; b < cols; b += 32) {
                         IntVector pairs = IntVector.fromMemorySegment(I, w, base + 2L * b, LE);
-                        acc0 = acc0.add(pairs.and(0xffff0000).reinterpretAsFloats()
-                                        .mul(FloatVector.fromArray(S, x, b + 16)))
+                        acc0 = pairs.and(0xffff0000).reinterpretAsFloats().mul(FloatVector.fromArray(S, x, b + 16))
+                                .add(acc0)
                                 .add(pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
                                         .mul(FloatVector.fromArray(S, x, b)));
                     }
@@ -439,8 +439,8 @@ final class VectorWeightKernels {
                 FloatVector acc1 = acc0;
                 for (int b = 0; b < end; b += 32) {
                     IntVector pairs = IntVector.fromMemorySegment(I, w, base + 2L * b, LE);
-                    FloatVector t = acc0.add(pairs.and(0xffff0000).reinterpretAsFloats()
-                                    .mul(FloatVector.fromArray(S, x, b + 16)))
+                    FloatVector t = pairs.and(0xffff0000).reinterpretAsFloats().mul(FloatVector.fromArray(S, x, b + 16))
+                            .add(acc0)
                             .add(pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
                                     .mul(FloatVector.fromArray(S, x, b)));
                     acc0 = acc1;
@@ -484,9 +484,9 @@ final class VectorWeightKernels {
                             FloatVector xEven = FloatVector.fromArray(S, x, b);
                             IntVector p0 = IntVector.fromMemorySegment(I, w, b0 + 2L * b, LE);
                             IntVector p1 = IntVector.fromMemorySegment(I, w, b1 + 2L * b, LE);
-                            a0 = a0.add(p0.and(0xffff0000).reinterpretAsFloats().mul(xOdd))
+                            a0 = p0.and(0xffff0000).reinterpretAsFloats().mul(xOdd).add(a0)
                                     .add(p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().mul(xEven));
-                            a1 = a1.add(p1.and(0xffff0000).reinterpretAsFloats().mul(xOdd))
+                            a1 = p1.and(0xffff0000).reinterpretAsFloats().mul(xOdd).add(a1)
                                     .add(p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().mul(xEven));
                         }
                         a0.intoArray(acc, 16 * i);

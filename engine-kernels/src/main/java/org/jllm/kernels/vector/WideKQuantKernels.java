@@ -95,7 +95,7 @@ final class WideKQuantKernels {
                         IntVector low = Wide.pairSums(bytes.and((short) 15), xs, xo + 64 * j);
                         IntVector high = Wide.pairSums(bytes.lanewise(VectorOperators.LSHR, 4).and((short) 15), xs,
                                 xo + 64 * j + 32);
-                        sum = sum.add(low.mul(scale(s8, s4, 2 * j))).add(high.mul(scale(s8, s4, 2 * j + 1)));
+                        sum = low.mul(scale(s8, s4, 2 * j)).add(sum).add(high.mul(scale(s8, s4, 2 * j + 1)));
                     }
                     int minSum = minimumSum(s8, s4, bsums, b * 16);
                     acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
@@ -133,8 +133,8 @@ final class WideKQuantKernels {
                         ShortVector q = bytes.lanewise(VectorOperators.LSHR, 4 * (c & 1)).and((short) 15)
                                 .or(Wide.signedBytes(w, block + 16).lanewise(VectorOperators.LSHR, c).and((short) 1)
                                         .lanewise(VectorOperators.LSHL, 4));
-                        sum = sum.add(Wide.pairSums(q, xs, xo + 32 * c)
-                                .mul(VectorKQuantKernels.Q4_K.scale(s8, s4, c)));
+                        sum = Wide.pairSums(q, xs, xo + 32 * c)
+                                .mul(VectorKQuantKernels.Q4_K.scale(s8, s4, c)).add(sum);
                     }
                     int minSum = minimumSum(s8, s4, bsums, b * 16);
                     acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
@@ -198,8 +198,8 @@ final class WideKQuantKernels {
                         ShortVector q = ql.lanewise(VectorOperators.LSHR, 4 * (t >> 1)).and((short) 15)
                                 .or(qh.lanewise(VectorOperators.LSHR, 2 * t).and((short) 3)
                                         .lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
-                        sum = sum.add(Wide.pairSums(q, xs, xo + 32 * c)
-                                .mul(perSixteen(scaleOf(w, block, 2 * c), scaleOf(w, block, 2 * c + 1))));
+                        sum = Wide.pairSums(q, xs, xo + 32 * c)
+                                .mul(perSixteen(scaleOf(w, block, 2 * c), scaleOf(w, block, 2 * c + 1))).add(sum);
                     }
                     acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
                             .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block + 208)), acc);
@@ -253,8 +253,8 @@ final class WideKQuantKernels {
                         for (int j = 0; j < 4; j++) {
                             int chunk = 128 * n + 32 * j;
                             ShortVector q = bytes.lanewise(VectorOperators.LSHR, 2 * j).and((short) 3);
-                            sum = sum.add(Wide.pairSums(q, xs, xo + chunk).mul(perSixteen(
-                                    u8(w, block + chunk / 16) & 15, u8(w, block + chunk / 16 + 1) & 15)));
+                            sum = Wide.pairSums(q, xs, xo + chunk).mul(perSixteen(
+                                    u8(w, block + chunk / 16) & 15, u8(w, block + chunk / 16 + 1) & 15)).add(sum);
                         }
                     }
                     int minSum = 0;
@@ -316,8 +316,8 @@ final class WideKQuantKernels {
                                     .add(hmask.lanewise(VectorOperators.LSHR, 4 * n + j).and((short) 1)
                                             .lanewise(VectorOperators.LSHL, 2))
                                     .sub((short) 4);
-                            sum = sum.add(Wide.pairSums(q, xs, xo + chunk).mul(perSixteen(
-                                    groupScale(w, block, chunk / 16), groupScale(w, block, chunk / 16 + 1))));
+                            sum = Wide.pairSums(q, xs, xo + chunk).mul(perSixteen(
+                                    groupScale(w, block, chunk / 16), groupScale(w, block, chunk / 16 + 1))).add(sum);
                         }
                     }
                     acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
@@ -367,7 +367,7 @@ final class WideKQuantKernels {
                     IntVector sum = IntVector.zero(Wide.I);
                     for (int ib = 0; ib < 8; ib++) {
                         ShortVector q = Wide.nibbles(w, block + 8 + 16L * ib).selectFrom(Wide.LEVELS);
-                        sum = sum.add(Wide.pairSums(q, xs, xo + 32 * ib).mul(blockScale(w, block, ib)));
+                        sum = Wide.pairSums(q, xs, xo + 32 * ib).mul(blockScale(w, block, ib)).add(sum);
                     }
                     acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
                             .fma(FloatVector.broadcast(Wide.F, xd[b] * f16(w, block)), acc);
