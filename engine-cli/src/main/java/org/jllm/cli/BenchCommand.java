@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
         + "generation's fraction of the measured read-bandwidth roofline.")
 final class BenchCommand extends Common implements Callable<Integer> {
     /** Warm-up rounds at most, before the measured ones. */
-    private static final int MAX_WARM_UPS = 6;
+    private static final int MAX_WARM_UPS = 30;
+    /** Warm-up time at most (a round that starts before this ends is finished). */
+    private static final long MAX_WARM_UP_NANOS = 120_000_000_000L;
 
     @Option(names = {"-m", "--model"}, description = "GGUF model file (default: models/" + DEFAULT_MODEL + ").")
     Path model;
@@ -59,19 +61,24 @@ final class BenchCommand extends Common implements Callable<Integer> {
                     readPerToken += t.byteSize(); // every 2-D weight once per token (the embedding as tied output)
                 }
             }
-            // Warm-up with the measured prompt length, so the JIT has compiled the kernels of that block shape (a
-            // shorter prompt takes other tile kernels): rounds until the prompt speed stops rising by more than 3 %
-            // (the JIT's compilations of the largest kernels finish a few rounds in on 2 cores), at most 6.
-            double[] first = run(m, ctx, prompt, Math.min(gen, 8), vocab);
+            // Warm-up rounds as measured ones (the prompt's length takes its own tile kernels) until the JIT has
+            // compiled what they run: the prompt speed has stopped rising by more than 3 % (the largest kernels'
+            // compilations finish a few rounds in on 2 cores) and the generated tokens allocate nothing. Code run
+            // once a token (the embedding row, the output's activations) reaches the optimizing compiler last;
+            // until then its vectors are objects: a 1B Q4_0 model allocated 0.2-0.5 MB a token for ~300 tokens,
+            // and generated 4-7 % slower. At most 30 rounds or two minutes.
+            long warmUpStart = System.nanoTime();
+            double[] first = run(m, ctx, prompt, gen, vocab);
             double previous = first[0];
+            boolean promptSettled = false;
+            double[] last = first;
             int warmUps = 1;
-            while (warmUps < MAX_WARM_UPS) {
-                double speed = run(m, ctx, prompt, Math.min(gen, 8), vocab)[0];
+            while (warmUps < MAX_WARM_UPS && System.nanoTime() - warmUpStart < MAX_WARM_UP_NANOS
+                    && !(promptSettled && last[2] == 0)) {
+                last = run(m, ctx, prompt, gen, vocab);
                 warmUps++;
-                if (speed < previous * 1.03) {
-                    break;
-                }
-                previous = speed;
+                promptSettled |= last[0] < previous * 1.03;
+                previous = Math.max(previous, last[0]);
             }
             double[] pp = new double[reps];
             double[] tg = new double[reps];
@@ -79,6 +86,7 @@ final class BenchCommand extends Common implements Callable<Integer> {
             // shared machine moves by half within a minute; the best of all is the machine's, the range shows the
             // noise the tokens/s were measured in.
             double[] bandwidths = new double[reps];
+            long allocated = 0;
             long peakHeap;
             try (WorkerPool pool = WorkerPool.create(m.threads());
                  ReadBandwidth read = ReadBandwidth.allocate(1L << 30)) {
@@ -86,6 +94,7 @@ final class BenchCommand extends Common implements Callable<Integer> {
                     double[] s = run(m, ctx, prompt, gen, vocab);
                     pp[r] = s[0];
                     tg[r] = s[1];
+                    allocated += (long) s[2];
                     bandwidths[r] = read.measure(pool, 3);
                 }
                 peakHeap = heapPeak.bytes();
@@ -94,6 +103,7 @@ final class BenchCommand extends Common implements Callable<Integer> {
             double lowest = Arrays.stream(bandwidths).min().orElse(0);
             double tgMean = mean(tg);
             double roofline = tgMean * readPerToken / bandwidth;
+            double allocatedPerToken = gen < 2 ? 0 : (double) allocated / ((long) (gen - 1) * reps);
             if (json) {
                 System.out.printf(Locale.ROOT, "{\"model\": \"%s\", \"threads\": %d, \"n_prompt\": %d, \"n_gen\": %d, "
                                 + "\"pp_tps\": %.3f, \"pp_std\": %.3f, \"tg_tps\": %.3f, \"tg_std\": %.3f, "
@@ -101,10 +111,10 @@ final class BenchCommand extends Common implements Callable<Integer> {
                                 + "\"read_bandwidth_lowest\": %.0f, "
                                 + "\"roofline_fraction\": %.4f, \"load_ms\": %.1f, \"peak_heap_bytes\": %d, "
                                 + "\"kv_cache\": \"%s\", \"pp_first_tps\": %.3f, \"tg_first_tps\": %.3f, "
-                                + "\"warm_up_rounds\": %d}%n",
+                                + "\"warm_up_rounds\": %d, \"tg_heap_bytes_per_token\": %.1f}%n",
                         modelOrDefault(model), m.threads(), prompt, gen, mean(pp), std(pp), tgMean, std(tg),
                         weightBytes, readPerToken, bandwidth, lowest, roofline, loadMs, peakHeap, kvCache, first[0],
-                        first[1], warmUps);
+                        first[1], warmUps, allocatedPerToken);
             } else {
                 System.out.printf(Locale.ROOT, "model %s, %d threads, weights %.1f MiB, read per generated token "
                                 + "%.1f MiB%n", modelOrDefault(model), m.threads(), weightBytes / 1048576.0,
@@ -114,8 +124,9 @@ final class BenchCommand extends Common implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "read bandwidth (%d threads) %.1f GB/s, the best of %d measurements "
                         + "between repetitions (lowest %.1f); tg reads %.1f GB/s = %.0f %% of it%n", m.threads(),
                         bandwidth / 1e9, reps, lowest / 1e9, tgMean * readPerToken / 1e9, 100 * roofline);
-                System.out.printf(Locale.ROOT, "load %.0f ms; peak Java heap %.1f MiB (%s K/V cache)%n", loadMs,
-                        peakHeap / 1048576.0, kvCache);
+                System.out.printf(Locale.ROOT, "load %.0f ms; peak Java heap %.1f MiB (%s K/V cache); Java heap "
+                        + "allocated per generated token %.0f bytes%n", loadMs, peakHeap / 1048576.0, kvCache,
+                        allocatedPerToken);
                 System.out.printf(Locale.ROOT, "first round, while the JIT compiles: pp %.2f, tg %.2f tokens/s (%d "
                         + "warm-up rounds)%n", first[0], first[1], warmUps);
             }
@@ -123,7 +134,11 @@ final class BenchCommand extends Common implements Callable<Integer> {
         return 0;
     }
 
-    /** One repetition: {prompt tokens/s, generated tokens/s}. Token ids are fixed, not sampled. */
+    /**
+     * One repetition: {prompt tokens/s, generated tokens/s, heap bytes allocated by generated tokens 2 to n}. Token
+     * ids are fixed, not sampled. The allocation is this thread's and the model's workers' (decoding allocates nothing
+     * once the JIT has compiled it; a kernel whose vectors the JIT boxed allocates megabytes per token).
+     */
     private double[] run(Model m, int ctx, int prompt, int gen, int vocab) {
         try (Session s = m.newSession(ctx, kvCache)) {
             int[] ids = new int[prompt];
@@ -135,12 +150,17 @@ final class BenchCommand extends Common implements Callable<Integer> {
             long t1 = System.nanoTime();
             // llama-bench's tg is a test of its own: tokens generated from an empty context, not after the prompt.
             s.reset();
+            HeapAllocation allocation = new HeapAllocation();
             long t2 = System.nanoTime();
             for (int i = 0; i < gen; i++) {
                 s.evaluate((i * 104729 + 3) % vocab);
+                if (i == 0) {
+                    allocation.start(); // the first token sizes the session's one-token buffers
+                }
             }
             long t3 = System.nanoTime();
-            return new double[] {prompt / ((t1 - t0) / 1e9), gen / ((t3 - t2) / 1e9)};
+            long allocated = gen > 1 ? allocation.bytes() : 0;
+            return new double[] {prompt / ((t1 - t0) / 1e9), gen / ((t3 - t2) / 1e9), allocated};
         }
     }
 
@@ -182,6 +202,38 @@ final class BenchCommand extends Common implements Callable<Integer> {
         synchronized long bytes() {
             return Math.max(peak,
                     java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+    }
+
+    /**
+     * Java heap allocated from {@link #start} on by this thread and the worker threads (named jllm-worker-), which
+     * run a token's matrix products. Reading another thread's counter allocates on this one, so this thread's counter
+     * is read after the workers' at the start and before them at the end.
+     */
+    private static final class HeapAllocation {
+        private static final com.sun.management.ThreadMXBean THREADS =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        private final long[] workers = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("jllm-worker-")).mapToLong(Thread::threadId).toArray();
+        private long workersAtStart;
+        private long ownAtStart;
+
+        void start() {
+            workersAtStart = workers();
+            ownAtStart = THREADS.getCurrentThreadAllocatedBytes();
+        }
+
+        long bytes() {
+            long own = THREADS.getCurrentThreadAllocatedBytes() - ownAtStart;
+            return own + workers() - workersAtStart;
+        }
+
+        private long workers() {
+            long sum = 0;
+            for (long id : workers) {
+                sum += Math.max(0, THREADS.getThreadAllocatedBytes(id));
+            }
+            return sum;
         }
     }
 
