@@ -13,8 +13,9 @@ import org.jllm.kernels.quant.IQ4_XSx32Kernel;
  * The 512-bit kernel of IQ4_XS with 32 interleaved rows: one int16 lane per row. For each byte j of a block of 32,
  * one 32-byte load gives the 32 rows' packed byte; its nibbles are looked up in the 16 levels, multiplied with the
  * broadcast activations of values j and j + 16 and summed in int16 (two products of at most 127 x 127), then split
- * into int32 lanes of rows 0-15 and 16-31 ({@link #pairedLane}); per block, times the rows' signed scale bytes. Same
- * bits as the scalar {@link IQ4_XSx32Kernel}. One method holds the loop (see {@link VectorQ4_Kx32Kernel}).
+ * into int32 lanes of rows 0-15 and 16-31 ({@link #pairedLane}) as {@link VectorQ8_0x32Kernel} does; per block,
+ * times the rows' signed scale bytes. Same bits as the scalar {@link IQ4_XSx32Kernel}. One method holds the loop
+ * (see {@link VectorQ4_Kx32Kernel}).
  */
 final class VectorIQ4_XSx32Kernel extends IQ4_XSx32Kernel {
 
@@ -43,17 +44,18 @@ final class VectorIQ4_XSx32Kernel extends IQ4_XSx32Kernel {
                 for (int ib = 0; ib < 8; ib++) {
                     long values = off + VALUES_AT + 512L * ib;
                     int x0 = 256 * b + 32 * ib;
-                    IntVector rows0 = IntVector.zero(Wide.I);
-                    IntVector rows1 = rows0;
+                    IntVector biased = IntVector.zero(Wide.I);
+                    IntVector rows1 = biased;
                     for (int j = 0; j < 16; j++) {
                         ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * j,
                                 Wide.LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
                         ShortVector lo = v.selectFrom(Wide.LEVELS);
                         ShortVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(Wide.LEVELS);
                         IntVector p = lo.mul(xq[x0 + j]).add(hi.mul(xq[x0 + 16 + j])).reinterpretAsInts();
-                        rows0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(rows0);
+                        biased = p.lanewise(VectorOperators.XOR, Wide.LOW_HALF_BIAS).add(biased);
                         rows1 = p.lanewise(VectorOperators.ASHR, 16).add(rows1);
                     }
+                    IntVector rows0 = Wide.lowHalves(biased, rows1, 16);
                     long sc = off + SCALES_AT + 32L * ib;
                     s0 = rows0.mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
                             .convertShape(VectorOperators.B2I, Wide.I, 0)).add(s0);

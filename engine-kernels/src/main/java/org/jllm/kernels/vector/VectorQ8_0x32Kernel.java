@@ -13,7 +13,8 @@ import org.jllm.kernels.quant.Q8_0x32Kernel;
 /**
  * The 512-bit kernel of Q8_0 with 32 interleaved rows: one int16 lane per row. Two columns at a time: their 32-byte
  * loads, sign-extended, times the broadcast activations, summed in int16 (two products of at most 128 x 127 stay
- * below 2^15), then split into int32 lanes of rows 0-15 and 16-31 ({@link #pairedLane}) and summed over the block.
+ * below 2^15), then split into int32 lanes of rows 0-15 and 16-31 ({@link #pairedLane}) and summed over the block
+ * (the high halves shifted down, the low ones summed with bit 15 flipped and taken out once: {@link Wide#lowHalves}).
  * Same bits as the scalar {@link Q8_0x32Kernel}. One method holds the loop and converts the F16 scales in place, as
  * {@link VectorQ4_0x32Kernel} does: a block is only 1024 products, and calls per block (handing sums and scales over
  * in arrays) took about half the time.
@@ -40,8 +41,8 @@ final class VectorQ8_0x32Kernel extends Q8_0x32Kernel {
             for (int b = 0; b < blocks; b++) {
                 long off = group + (long) b * GROUP_BLOCK_BYTES;
                 int xb = b * 32;
-                IntVector rows0 = IntVector.zero(Wide.I);
-                IntVector rows1 = rows0;
+                IntVector biased = IntVector.zero(Wide.I);
+                IntVector rows1 = biased;
                 for (int j = 0; j < 32; j += 2) {
                     long values = off + VALUES_AT + 32L * j;
                     ShortVector a = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values, Wide.LE)
@@ -49,9 +50,10 @@ final class VectorQ8_0x32Kernel extends Q8_0x32Kernel {
                     ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32, Wide.LE)
                             .convertShape(VectorOperators.B2S, Wide.S, 0);
                     IntVector p = a.mul(xq[xb + j]).add(c.mul(xq[xb + j + 1])).reinterpretAsInts();
-                    rows0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(rows0);
+                    biased = p.lanewise(VectorOperators.XOR, Wide.LOW_HALF_BIAS).add(biased);
                     rows1 = p.lanewise(VectorOperators.ASHR, 16).add(rows1);
                 }
+                IntVector rows0 = Wide.lowHalves(biased, rows1, 16);
                 // F16 -> F32 as in VectorQ4_0x32Kernel (exact for finite values).
                 IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S256, w, off, Wide.LE)
                         .convertShape(VectorOperators.S2I, Wide.I, 0);

@@ -112,6 +112,22 @@ final class Wide {
         }
     }
 
+    /**
+     * Flips bit 15 of an int lane: its low int16 half l (signed) becomes l + 2^15 (unsigned, no carry into the high
+     * half), so the int32 lane is h * 2^16 + l + 2^15 exactly and a sum of such lanes holds both halves' sums.
+     */
+    static final int LOW_HALF_BIAS = 0x8000;
+
+    /**
+     * The sums of the low (signed) int16 halves of {@code steps} int lanes, from the sum of those lanes with
+     * {@link #LOW_HALF_BIAS} flipped ({@code biased}) and the sums of their high halves ({@code highs}): biased minus
+     * highs * 2^16 minus steps * 2^15, exact in int arithmetic. One operation per step instead of the three that
+     * sign-extend each low half (shift left, shift right, add), for one after the loop.
+     */
+    static IntVector lowHalves(IntVector biased, IntVector highs, int steps) {
+        return biased.sub(highs.lanewise(VectorOperators.LSHL, 16)).sub(steps << 15);
+    }
+
     private static short[] levels() {
         short[] t = new short[32];
         for (int i = 0; i < 32; i++) {
