@@ -108,7 +108,7 @@ public class MatVecBenchmark {
         FloatVector acc = FloatVector.zero(s);
         long bytes = segment.byteSize();
         for (long off = 0; off + 64 <= bytes; off += 64) {
-            acc = acc.add(FloatVector.fromMemorySegment(s, segment, off, ByteOrder.LITTLE_ENDIAN));
+            acc = FloatVector.fromMemorySegment(s, segment, off, ByteOrder.LITTLE_ENDIAN).add(acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

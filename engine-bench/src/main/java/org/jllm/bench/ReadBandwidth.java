@@ -82,11 +82,13 @@ public final class ReadBandwidth implements AutoCloseable {
         long step = F.vectorByteSize();
         long i = off;
         for (; i + 2 * step <= off + len; i += 2 * step) {
-            a0 = a0.add(FloatVector.fromMemorySegment(F, seg, i, ByteOrder.LITTLE_ENDIAN));
-            a1 = a1.add(FloatVector.fromMemorySegment(F, seg, i + step, ByteOrder.LITTLE_ENDIAN));
+            // The loaded vector is the receiver, the accumulator the argument: a call on a loop phi that the JIT
+            // inlines late cannot be devirtualized, and boxes (see the kernels).
+            a0 = FloatVector.fromMemorySegment(F, seg, i, ByteOrder.LITTLE_ENDIAN).add(a0);
+            a1 = FloatVector.fromMemorySegment(F, seg, i + step, ByteOrder.LITTLE_ENDIAN).add(a1);
         }
         if (i + step <= off + len) { // a matrix's last chunk may end inside a pair of vectors
-            a0 = a0.add(FloatVector.fromMemorySegment(F, seg, i, ByteOrder.LITTLE_ENDIAN));
+            a0 = FloatVector.fromMemorySegment(F, seg, i, ByteOrder.LITTLE_ENDIAN).add(a0);
         }
         return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
