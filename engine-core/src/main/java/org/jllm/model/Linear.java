@@ -14,12 +14,15 @@ public final class Linear {
     private final Tensor weight;
     private final WeightKernel kernel;
     private final WeightKernel matVecKernel;
+    /** The scalar kernel of the stored layout, for single rows ({@link #row}). */
+    private final WeightKernel rowKernel;
     /** Set once, before the model is published, for an interleaved copy ({@link GgufWeights#interleave}). */
     private MemorySegment matVecData;
 
     public Linear(Tensor weight, Kernels kernels) {
         this.weight = weight;
         this.kernel = kernels.weights(weight.type());
+        this.rowKernel = Kernels.scalar().weights(weight.type());
         this.matVecKernel = kernel;
         this.matVecData = weight.data();
     }
@@ -28,6 +31,7 @@ public final class Linear {
     Linear(Tensor weight, Kernels kernels, RowInterleavedKernel matVecKernel) {
         this.weight = weight;
         this.kernel = kernels.weights(weight.type());
+        this.rowKernel = Kernels.scalar().weights(weight.type());
         this.matVecKernel = matVecKernel;
     }
 
@@ -69,8 +73,12 @@ public final class Linear {
         return matVecKernel instanceof RowInterleavedKernel k ? k : null;
     }
 
-    /** Row {@code row} as floats into {@code dst[0..inFeatures)}: an embedding lookup. */
+    /**
+     * Row {@code row} as floats into {@code dst[0..inFeatures)}: an embedding lookup. The scalar kernel's, which gives
+     * the vector kernel's values exactly (KernelsAgreementTest): one row a token is too little work for the JIT to
+     * compile vector code soon, and until it does every vector is an allocated object (a 1B model's first ~300 tokens).
+     */
     public void row(int row, float[] dst) {
-        kernel.dequantizeRow(weight.data(), weight.cols(), row, dst, 0);
+        rowKernel.dequantizeRow(weight.data(), weight.cols(), row, dst, 0);
     }
 }
