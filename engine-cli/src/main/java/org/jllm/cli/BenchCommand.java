@@ -63,10 +63,10 @@ final class BenchCommand extends Common implements Callable<Integer> {
             }
             // Warm-up rounds as measured ones (the prompt's length takes its own tile kernels) until the JIT has
             // compiled what they run: the prompt speed has stopped rising by more than 3 % (the largest kernels'
-            // compilations finish a few rounds in on 2 cores) and the generated tokens allocate nothing. Code run
-            // once a token (the embedding row, the output's activations) reaches the optimizing compiler last;
-            // until then its vectors are objects: a 1B Q4_0 model allocated 0.2-0.5 MB a token for ~300 tokens,
-            // and generated 4-7 % slower. At most 30 rounds or two minutes.
+            // compilations finish a few rounds in on 2 cores) and the generated tokens allocate nothing. Vector code
+            // run once a token (the output's activations in a Q4_0 file) reaches the optimizing compiler last; until
+            // then its vectors are objects: a 1B Q4_0 model allocated 0.2-0.5 MB a token for ~300 tokens and
+            // generated 4-7 % slower. At most 30 rounds or two minutes.
             long warmUpStart = System.nanoTime();
             double[] first = run(m, ctx, prompt, gen, vocab);
             double previous = first[0];
