@@ -121,6 +121,9 @@ class CliTest {
                 "the best of the measurements between repetitions, and the lowest: " + r.out());
         assertEquals(j.get("tg_tps").asDouble() * j.get("bytes_per_token").asDouble()
                 / j.get("read_bandwidth").asDouble(), j.get("roofline_fraction").asDouble(), 1e-3, r.out());
+        double paired = j.get("roofline_fraction_paired").asDouble();
+        assertTrue(paired > 0 && paired < Double.POSITIVE_INFINITY,
+                "each repetition's tg against the read after it, median: " + r.out());
         for (String[] bad : new String[][] {{"-r", "0"}, {"-p", "-3"}, {"-n", "-1"}}) {
             Run b = run("bench", "-m", STORIES, bad[0], bad[1], "-t", "1");
             assertEquals(1, b.code(), b.err());
