@@ -29,6 +29,10 @@ import org.jllm.runtime.WorkerPool;
  * {@link WorkerPool} of T threads, the product split by rows as decoding splits it ({@code MatVecs}: chunks of about
  * 64 KiB of weights at multiples of 32 rows), the weights on 2 MiB pages where the JVM can have them, as the engine's
  * copies and weight cache are: the ratio that bounds generation's fraction of {@code jllm bench}'s roofline.
+ *
+ * <p>Two JVMs of the same build can differ by 1.5x on a compute-bound kernel when a shared machine's other tenant slows
+ * the vCPU one of them runs on (a plain read hardly changes, so the ratio drops too): pin compared runs to one CPU
+ * ({@code taskset -c 0}) and alternate them.
  */
 public final class MatVecRatio {
     private static final int ROUNDS = 7;
