@@ -17,12 +17,15 @@ import org.jllm.kernels.quant.Q4_Kx32Kernel;
  * and 16-31 (see {@link #pairedLane}), times the rows' scale bytes; the minimums' sums are int32 too. Same bits as the
  * scalar {@link Q4_Kx32Kernel}.
  *
- * <p>How the work is cut into methods matters to the JIT: a method per 2048 products ({@link #chunkSums}: a whole
- * chunk's loops, sums in and out through an array) plus one per super-block for its scales and minimum sums
- * ({@link #superBlockFactors}). Methods must not pass vectors to each other (a call that is not inlined boxes them);
- * a method for the whole super-block was sometimes compiled with vector operations left as allocating calls
- * (DecodeAllocationTest), and small methods exchanging partial sums for every 1024 products through arrays, with a
- * call per block from a shared loop, ran at less than half this speed.
+ * <p>How the work is cut into methods matters to the JIT: per super-block one method for its four chunks' products
+ * ({@link #chunkSums}: a loop over the chunks, the sums out through an array) and one for its scales and minimum sums
+ * ({@link #superBlockFactors}). Methods must not pass vectors to each other (a call that is not inlined boxes them).
+ * The products in the row group's method itself (no call per super-block) ran 1.2-1.3x faster from L2 but grew past
+ * what the JIT inlines whole once other kernels had been compiled in the JVM: it left vector operations as allocating
+ * calls in one or all of several DecodeAllocationTest runs. A call per chunk (2048 products, the sums in and out
+ * through the array each time) ran at 0.88x this from L2 (Q4_K 256 x 4096, one thread pinned to one CPU: 32.9-33.2
+ * against 37.2-37.5 GB/s); small methods exchanging partial sums for every 1024 products, with a call per block from a
+ * shared loop, ran at less than half.
  */
 final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
 
@@ -39,7 +42,7 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
     }
 
     /**
-     * Q4_K's and Q5_K's products ({@code fifthBits}: Q5_K's chunks, {@link VectorQ5_Kx32Kernel#chunkSums}): per
+     * Q4_K's and Q5_K's products ({@code fifthBits}: Q5_K's, {@link VectorQ5_Kx32Kernel#chunkSums}): per
      * super-block of {@code groupBlockBytes}, its factors, its four chunks' sums, then the float steps.
      */
     static void superBlocks(MemorySegment w, int cols, Activations x, float[] out, int rowFrom, int rowTo,
@@ -61,14 +64,10 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
             for (int b = 0; b < blocks; b++) {
                 long off = group + (long) b * groupBlockBytes;
                 superBlockFactors(w, off, xd[b], xsum, 16 * b, scales, minimums);
-                java.util.Arrays.fill(sums, 0, ROWS, 0);
-                for (int j = 0; j < 4; j++) {
-                    if (fifthBits) {
-                        VectorQ5_Kx32Kernel.chunkSums(w, off, j, xs, 256 * b + 64 * j, xsum, 16 * b + 4 * j, sums);
-                    } else {
-                        chunkSums(w, off + VALUES_AT + 1024L * j, off + SCALES_AT + 64L * j, xs, 256 * b + 64 * j,
-                                sums);
-                    }
+                if (fifthBits) {
+                    VectorQ5_Kx32Kernel.chunkSums(w, off, xs, 256 * b, xsum, 16 * b, sums);
+                } else {
+                    chunkSums(w, off, xs, 256 * b, sums);
                 }
                 acc0 = ((FloatVector) IntVector.fromArray(Wide.I, sums, 0).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(Wide.F, scales, 0), acc0);
@@ -109,49 +108,53 @@ final class VectorQ4_Kx32Kernel extends Q4_Kx32Kernel {
     }
 
     /**
-     * Adds a chunk's two sub-blocks (values at {@code values}: low nibbles one sub-block, high nibbles the next; their
-     * scale bytes at {@code sc} and {@code sc + 32}) to the rows' sums ({@code sums[0..32)}); the chunk's activations
-     * start at {@code xs[x0]}. A method per chunk (2048 products), sums handed over in an array: one method for the
-     * whole super-block was sometimes compiled with vector operations left as allocating calls.
+     * The rows' sums sum_s scale_s * dot_s of the super-block at {@code off} into {@code sums[0..32)}, its activations
+     * from {@code xs[xb]}: for each chunk j its two sub-blocks (values at {@code VALUES_AT} + 1024j: low nibbles
+     * sub-block 2j, high nibbles 2j + 1; their scale bytes at {@code SCALES_AT} + 64j and + 32).
      */
-    private static void chunkSums(MemorySegment w, long values, long sc, short[] xs, int x0, int[] sums) {
-        IntVector s0 = IntVector.fromArray(Wide.I, sums, 0);
-        IntVector s1 = IntVector.fromArray(Wide.I, sums, 16);
-        ShortVector lo0 = ShortVector.zero(Wide.S);
-        ShortVector hi0 = lo0;
-        for (int l = 0; l < 16; l++) {
-            ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            lo0 = v.and((short) 15).mul(xs[x0 + l]).add(lo0);
-            hi0 = v.lanewise(VectorOperators.LSHR, 4).mul(xs[x0 + 32 + l]).add(hi0);
+    private static void chunkSums(MemorySegment w, long off, short[] xs, int xb, int[] sums) {
+        IntVector s0 = IntVector.zero(Wide.I);
+        IntVector s1 = s0;
+        for (int j = 0; j < 4; j++) {
+            long values = off + VALUES_AT + 1024L * j;
+            long sc = off + SCALES_AT + 64L * j;
+            int x0 = xb + 64 * j;
+            ShortVector lo0 = ShortVector.zero(Wide.S);
+            ShortVector hi0 = lo0;
+            for (int l = 0; l < 16; l++) {
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+                lo0 = v.and((short) 15).mul(xs[x0 + l]).add(lo0);
+                hi0 = v.lanewise(VectorOperators.LSHR, 4).mul(xs[x0 + 32 + l]).add(hi0);
+            }
+            ShortVector lo1 = ShortVector.zero(Wide.S);
+            ShortVector hi1 = lo1;
+            for (int l = 16; l < 32; l++) {
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
+                lo1 = v.and((short) 15).mul(xs[x0 + l]).add(lo1);
+                hi1 = v.lanewise(VectorOperators.LSHR, 4).mul(xs[x0 + 32 + l]).add(hi1);
+            }
+            // Sub-block 2j (low nibbles) and 2j + 1 (high): int16 halves to int32 rows, times their scales.
+            IntVector p = lo0.reinterpretAsInts();
+            IntVector q = lo1.reinterpretAsInts();
+            s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
+            s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16))
+                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
+            p = hi0.reinterpretAsInts();
+            q = hi1.reinterpretAsInts();
+            s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32, Wide.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
+            s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16))
+                    .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 48, Wide.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
         }
-        ShortVector lo1 = ShortVector.zero(Wide.S);
-        ShortVector hi1 = lo1;
-        for (int l = 16; l < 32; l++) {
-            ShortVector v = (ShortVector) ByteVector.fromMemorySegment(Wide.B256, w, values + 32L * l, Wide.LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, Wide.S, 0);
-            lo1 = v.and((short) 15).mul(xs[x0 + l]).add(lo1);
-            hi1 = v.lanewise(VectorOperators.LSHR, 4).mul(xs[x0 + 32 + l]).add(hi1);
-        }
-        // Sub-block 2j (low nibbles) and 2j + 1 (high): int16 halves to int32 rows, times their scales.
-        IntVector p = lo0.reinterpretAsInts();
-        IntVector q = lo1.reinterpretAsInts();
-        s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc, Wide.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
-        s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16))
-                .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 16, Wide.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
-        p = hi0.reinterpretAsInts();
-        q = hi1.reinterpretAsInts();
-        s0 = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                .add(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 32, Wide.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s0);
-        s1 = p.lanewise(VectorOperators.ASHR, 16).add(q.lanewise(VectorOperators.ASHR, 16))
-                .mul((IntVector) ByteVector.fromMemorySegment(Wide.B128, w, sc + 48, Wide.LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Wide.I, 0)).add(s1);
         s0.intoArray(sums, 0);
         s1.intoArray(sums, 16);
     }
