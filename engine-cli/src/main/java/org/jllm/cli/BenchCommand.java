@@ -118,12 +118,13 @@ final class BenchCommand extends Common implements Callable<Integer> {
                                 + "\"pp_tps\": %.3f, \"pp_std\": %.3f, \"tg_tps\": %.3f, \"tg_std\": %.3f, "
                                 + "\"weight_bytes\": %d, \"bytes_per_token\": %d, \"read_bandwidth\": %.0f, "
                                 + "\"read_bandwidth_lowest\": %.0f, "
-                                + "\"roofline_fraction\": %.4f, \"roofline_fraction_paired\": %.4f, \"load_ms\": %.1f, \"peak_heap_bytes\": %d, "
+                                + "\"roofline_fraction\": %.4f, \"roofline_fraction_paired\": %.4f, "
+                                + "\"load_ms\": %.1f, \"peak_heap_bytes\": %d, "
                                 + "\"kv_cache\": \"%s\", \"pp_first_tps\": %.3f, \"tg_first_tps\": %.3f, "
                                 + "\"warm_up_rounds\": %d, \"tg_heap_bytes_per_token\": %.1f}%n",
                         modelOrDefault(model), m.threads(), prompt, gen, mean(pp), std(pp), tgMean, std(tg),
-                        weightBytes, readPerToken, bandwidth, lowest, roofline, pairedRoofline, loadMs, peakHeap, kvCache, first[0],
-                        first[1], warmUps, allocatedPerToken);
+                        weightBytes, readPerToken, bandwidth, lowest, roofline, pairedRoofline, loadMs, peakHeap,
+                        kvCache, first[0], first[1], warmUps, allocatedPerToken);
             } else {
                 System.out.printf(Locale.ROOT, "model %s, %d threads, weights %.1f MiB, read per generated token "
                                 + "%.1f MiB%n", modelOrDefault(model), m.threads(), weightBytes / 1048576.0,

@@ -9,14 +9,10 @@ final class GroupScratch {
 
     /** Int sums of 32 rows (values, then minimums where the type has them). */
     final int[] sums = new int[64];
-    /** Up to eight int16 accumulators of 32 lanes. */
-    final short[] partial = new short[256];
     /** Int minimum sums of 32 rows, beside {@link #sums}. */
     final int[] minimums = new int[32];
     /** Per-row float scales (d * d_x, then dmin * d_x where the type has them). */
     final float[] scales = new float[64];
-    /** Float accumulators of 32 rows (values, then minimums): kept here, no vector is live across a call. */
-    final float[] acc = new float[64];
     /** The float lanes of a row's accumulator, summed by {@link Reductions#sum(float[])}. */
     final float[] lanes = new float[16];
     /** Four rows' accumulator lanes (the F32 kernel's rows four at a time). */
