@@ -8,6 +8,7 @@ package org.jllm.kernels;
  */
 public final class Activations {
     private float[] floats = new float[0];
+    private float[] scaledFloats = new float[0];
     private byte[] quants = new byte[0];
     private float[] scales = new float[0];
     private float[] sums = new float[0];
@@ -26,6 +27,21 @@ public final class Activations {
     /** The float values written last. */
     public float[] floats() {
         return floats;
+    }
+
+    /**
+     * The float values times a power of two a kernel folds into them, at least {@code n} long (F16 weights are read
+     * as their bits, which are the values times 2^-112).
+     */
+    public float[] scaledFloats(int n) {
+        if (scaledFloats.length < n) {
+            scaledFloats = new float[n];
+        }
+        return scaledFloats;
+    }
+
+    public float[] scaledFloats() {
+        return scaledFloats;
     }
 
     /** Quantized int8 values, at least {@code n} long. */

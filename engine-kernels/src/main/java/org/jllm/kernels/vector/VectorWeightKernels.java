@@ -191,8 +191,10 @@ final class VectorWeightKernels {
      * low bits, times 2^112 is the half's value, normal or subnormal (the float {@link Numbers#f16ToFloat} gives).
      * Only an all-ones exponent (infinity, NaN) comes out wrong, as a finite 2^16 or more, so each loop also keeps
      * the largest {@code h & 0x7c00} it read (0x7c00 only for such a half) and hands rows that hold one to the scalar
-     * kernel, which sums in the same order. That is five operations per 16 values where masking the special halves
-     * in every vector took seven (single thread, 16384 x 8192, alternated JVMs: 0.59-0.68 of a plain read against
+     * kernel, which sums in the same order. In the products the factor 2^112 goes into the activations instead
+     * ({@link #prepareInput}), so a half costs a widening load, a shift and a mask before its FMA: from L2 (128 x 8192,
+     * one thread pinned) 57.3-57.9 GB/s against 53.1 with the multiply in the loop, which masking the special halves
+     * in every vector made slower still (from memory, 16384 x 8192, alternated JVMs: 0.59-0.68 of a plain read against
      * 0.52-0.59). Long rows go four at a time, each in its own accumulator, sharing each activation load: the
      * activations (32 KiB and more) no longer stay in L1 beside the streaming weights, and one row then reads twice
      * as many activation bytes as weight bytes (0.42 -> 0.60 of a read when this came in). Shorter rows stream
@@ -219,6 +221,26 @@ final class VectorWeightKernels {
         }
 
         /**
+         * The scalar kernel's F16-rounded values, and beside them those values times 2^112, so that the loops take
+         * a half's bits as a float (its value times 2^-112) straight into the FMA: the product is the same real
+         * number, rounded once, so the sums keep their bits. No overflow: an F16 value is below 2^16 in magnitude,
+         * and 65504 * 2^112 is a finite float.
+         */
+        @Override
+        public void prepareInput(float[] x, int n, Activations prepared) {
+            scalar.prepareInput(x, n, prepared);
+            float[] rounded = prepared.floats();
+            float[] scaled = prepared.scaledFloats(n);
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) {
+                FloatVector.fromArray(S, rounded, i).mul(0x1p112f).intoArray(scaled, i);
+            }
+            for (; i < n; i++) {
+                scaled[i] = rounded[i] * 0x1p112f;
+            }
+        }
+
+        /**
          * The two loops are separate methods: in one, the JIT's profile-based loop predicates of the one-row loop
          * failed over and over (a 1B F16 model recompiled this method a hundred times and decoded at a third of its
          * speed).
@@ -232,13 +254,13 @@ final class VectorWeightKernels {
             GroupScratch scratch = GroupScratch.get();
             int r = rowFrom;
             if (cols >= FOUR_ROWS_FROM) {
-                while ((r = fourRows(w, cols, in.floats(), out, r, rowTo, scratch)) < 0) {
+                while ((r = fourRows(w, cols, in.scaledFloats(), out, r, rowTo, scratch)) < 0) {
                     r = -1 - r;
                     scalar.matVec(w, cols, in, out, r, r + 4);
                     r += 4;
                 }
             }
-            while ((r = oneRow(w, cols, in.floats(), out, r, rowTo, scratch.lanes)) >= 0) {
+            while ((r = oneRow(w, cols, in.scaledFloats(), out, r, rowTo, scratch.lanes)) >= 0) {
                 scalar.matVec(w, cols, in, out, r, r + 1);
                 r++;
             }
@@ -271,28 +293,28 @@ final class VectorWeightKernels {
                     FloatVector xw = FloatVector.fromArray(S, x, i + L);
                     a0 = ((IntVector) ShortVector.fromMemorySegment(H, w, b0 + 2L * i, LE)
                             .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xv, a0);
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xv, a0);
                     a0 = ((IntVector) ShortVector.fromMemorySegment(H, w, b0 + 2L * i + 2 * L, LE)
                             .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xw, a0);
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xw, a0);
                     a1 = ((IntVector) ShortVector.fromMemorySegment(H, w, b1 + 2L * i, LE)
                             .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xv, a1);
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xv, a1);
                     a1 = ((IntVector) ShortVector.fromMemorySegment(H, w, b1 + 2L * i + 2 * L, LE)
                             .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xw, a1);
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xw, a1);
                     a2 = ((IntVector) ShortVector.fromMemorySegment(H, w, b2 + 2L * i, LE)
                             .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xv, a2);
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xv, a2);
                     a2 = ((IntVector) ShortVector.fromMemorySegment(H, w, b2 + 2L * i + 2 * L, LE)
                             .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xw, a2);
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xw, a2);
                     a3 = ((IntVector) ShortVector.fromMemorySegment(H, w, b3 + 2L * i, LE)
                             .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xv, a3);
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xv, a3);
                     a3 = ((IntVector) ShortVector.fromMemorySegment(H, w, b3 + 2L * i + 2 * L, LE)
                             .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
-                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).fma(xw, a3);
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xw, a3);
                     // Each max's receiver is a vector just computed, the accumulator its argument: C2 inlines this
                     // large method's calls late, when it cannot devirtualize a call on the accumulator (a loop phi),
                     // and then boxed it and every max after it (a 4096-wide F16 model decoded at a third of its speed).
@@ -326,7 +348,7 @@ final class VectorWeightKernels {
                     IntVector h = (IntVector) ShortVector.fromMemorySegment(H, w, base + 2L * i, LE)
                             .convertShape(VectorOperators.S2I, I, 0);
                     acc = h.lanewise(VectorOperators.LSHL, 13).and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats()
-                            .mul(0x1p112f).fma(FloatVector.fromArray(S, x, i), acc);
+                            .fma(FloatVector.fromArray(S, x, i), acc);
                     special = h.and(EXPONENT).max(special);
                 }
                 if (special.reduceLanes(VectorOperators.MAX) == 0x7c00) {
