@@ -82,7 +82,7 @@ final class VectorWeightKernels {
      * Rows r..r + 3's products from their accumulators' lanes ({@code four}, 16 each), each summed as a single row's
      * (a halving tree over the lanes). The F32 kernel takes rows four at a time: one accumulator's chain of dependent
      * FMAs left the FMA units waiting on their own latency, and the four share each activation load (1.6x out of
-     * cache). F16 does so for long rows only, BF16 takes two rows at a time.
+     * cache). F16 takes eight rows (two of these) for long rows only, BF16 takes two rows at a time.
      * Arrays in and out: a call that passes vectors boxes them when it is not inlined.
      */
     private static void sumFour(float[] four, float[] lanes, float[] out, int r) {
@@ -195,16 +195,17 @@ final class VectorWeightKernels {
      * ({@link #prepareInput}), so a half costs a widening load, a shift and a mask before its FMA: from L2 (128 x 8192,
      * one thread pinned) 57.3-57.9 GB/s against 53.1 with the multiply in the loop, which masking the special halves
      * in every vector made slower still (from memory, 16384 x 8192, alternated JVMs: 0.59-0.68 of a plain read against
-     * 0.52-0.59). Long rows go four at a time, each in its own accumulator, sharing each activation load: the
+     * 0.52-0.59). Long rows go eight at a time, each in its own accumulator, sharing each activation load: the
      * activations (32 KiB and more) no longer stay in L1 beside the streaming weights, and one row then reads twice
-     * as many activation bytes as weight bytes (0.42 -> 0.60 of a read when this came in). Shorter rows stream
+     * as many activation bytes as weight bytes (0.42 -> 0.60 of a read when four rows came in; eight instead of four,
+     * one thread pinned, alternated JVMs: 25.2-27.0 against 23.7-25.6 GB/s from memory). Shorter rows stream
      * faster one at a time (2048 columns: 0.50-0.58 one row, 0.41-0.43 four, 0.39-0.42 two). Rows that are not a
      * multiple of 32 (no real model has them) take the scalar kernel. The conversion is written out in each loop: as a
-     * helper returning the vector, the four-row loop boxed it (200 MB per call of 16384 x 8192).
+     * helper returning the vector, the four-row loop of old boxed it (200 MB per call of 16384 x 8192).
      */
     static final class F16Kernel extends FloatRowKernel {
-        /** Rows of this many values or more (activations of 32 KiB and up) go four at a time. */
-        private static final int FOUR_ROWS_FROM = 8192;
+        /** Rows of this many values or more (activations of 32 KiB and up) go eight at a time. */
+        private static final int MANY_ROWS_FROM = 8192;
         /** A half's exponent bits, in each int lane. */
         private static final IntVector EXPONENT = IntVector.broadcast(I, 0x7c00);
         /** Shorts of two float vectors' worth of halves. */
@@ -253,11 +254,11 @@ final class VectorWeightKernels {
             }
             GroupScratch scratch = GroupScratch.get();
             int r = rowFrom;
-            if (cols >= FOUR_ROWS_FROM) {
-                while ((r = fourRows(w, cols, in.scaledFloats(), out, r, rowTo, scratch)) < 0) {
+            if (cols >= MANY_ROWS_FROM) {
+                while ((r = eightRows(w, cols, in.scaledFloats(), out, r, rowTo, scratch)) < 0) {
                     r = -1 - r;
-                    scalar.matVec(w, cols, in, out, r, r + 4);
-                    r += 4;
+                    scalar.matVec(w, cols, in, out, r, r + 8);
+                    r += 8;
                 }
             }
             while ((r = oneRow(w, cols, in.scaledFloats(), out, r, rowTo, scratch.lanes)) >= 0) {
@@ -267,25 +268,33 @@ final class VectorWeightKernels {
         }
 
         /**
-         * Rows four at a time from rowFrom on while four remain; returns the first row left, or -1 - r if rows r to
-         * r + 3 hold an infinity or NaN (the scalar kernel's to sum; not inside this loop, where the call boxed the
+         * Rows eight at a time from rowFrom on while eight remain; returns the first row left, or -1 - r if rows r to
+         * r + 7 hold an infinity or NaN (the scalar kernel's to sum; not inside this loop, where the call boxed the
          * vectors).
          */
-        private static int fourRows(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo,
+        private static int eightRows(MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo,
                 GroupScratch scratch) {
             float[] lanes = scratch.lanes;
             float[] four = scratch.four;
             long rowBytes = 2L * cols;
             int r = rowFrom;
-            for (; r + 4 <= rowTo; r += 4) {
+            for (; r + 8 <= rowTo; r += 8) {
                 long b0 = r * rowBytes;
                 long b1 = b0 + rowBytes;
                 long b2 = b1 + rowBytes;
                 long b3 = b2 + rowBytes;
+                long b4 = b3 + rowBytes;
+                long b5 = b4 + rowBytes;
+                long b6 = b5 + rowBytes;
+                long b7 = b6 + rowBytes;
                 FloatVector a0 = FloatVector.zero(S);
                 FloatVector a1 = a0;
                 FloatVector a2 = a0;
                 FloatVector a3 = a0;
+                FloatVector a4 = a0;
+                FloatVector a5 = a0;
+                FloatVector a6 = a0;
+                FloatVector a7 = a0;
                 ShortVector special = ShortVector.zero(H2);
                 // Two vectors of values per step: with one, the JIT unrolled the loop so far that it spilled.
                 for (int i = 0; i < cols; i += 2 * L) {
@@ -315,6 +324,30 @@ final class VectorWeightKernels {
                     a3 = ((IntVector) ShortVector.fromMemorySegment(H, w, b3 + 2L * i + 2 * L, LE)
                             .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
                             .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xw, a3);
+                    a4 = ((IntVector) ShortVector.fromMemorySegment(H, w, b4 + 2L * i, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xv, a4);
+                    a4 = ((IntVector) ShortVector.fromMemorySegment(H, w, b4 + 2L * i + 2 * L, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xw, a4);
+                    a5 = ((IntVector) ShortVector.fromMemorySegment(H, w, b5 + 2L * i, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xv, a5);
+                    a5 = ((IntVector) ShortVector.fromMemorySegment(H, w, b5 + 2L * i + 2 * L, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xw, a5);
+                    a6 = ((IntVector) ShortVector.fromMemorySegment(H, w, b6 + 2L * i, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xv, a6);
+                    a6 = ((IntVector) ShortVector.fromMemorySegment(H, w, b6 + 2L * i + 2 * L, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xw, a6);
+                    a7 = ((IntVector) ShortVector.fromMemorySegment(H, w, b7 + 2L * i, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xv, a7);
+                    a7 = ((IntVector) ShortVector.fromMemorySegment(H, w, b7 + 2L * i + 2 * L, LE)
+                            .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13)
+                            .and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().fma(xw, a7);
                     // Each max's receiver is a vector just computed, the accumulator its argument: C2 inlines this
                     // large method's calls late, when it cannot devirtualize a call on the accumulator (a loop phi),
                     // and then boxed it and every max after it (a 4096-wide F16 model decoded at a third of its speed).
@@ -322,6 +355,10 @@ final class VectorWeightKernels {
                             .max(ShortVector.fromMemorySegment(H2, w, b1 + 2L * i, LE).and(EXPONENT16))
                             .max(ShortVector.fromMemorySegment(H2, w, b2 + 2L * i, LE).and(EXPONENT16))
                             .max(ShortVector.fromMemorySegment(H2, w, b3 + 2L * i, LE).and(EXPONENT16))
+                            .max(ShortVector.fromMemorySegment(H2, w, b4 + 2L * i, LE).and(EXPONENT16))
+                            .max(ShortVector.fromMemorySegment(H2, w, b5 + 2L * i, LE).and(EXPONENT16))
+                            .max(ShortVector.fromMemorySegment(H2, w, b6 + 2L * i, LE).and(EXPONENT16))
+                            .max(ShortVector.fromMemorySegment(H2, w, b7 + 2L * i, LE).and(EXPONENT16))
                             .max(special);
                 }
                 if (special.reduceLanes(VectorOperators.MAX) == 0x7c00) {
@@ -332,6 +369,11 @@ final class VectorWeightKernels {
                 a2.intoArray(four, 32);
                 a3.intoArray(four, 48);
                 sumFour(four, lanes, out, r);
+                a4.intoArray(four, 0);
+                a5.intoArray(four, 16);
+                a6.intoArray(four, 32);
+                a7.intoArray(four, 48);
+                sumFour(four, lanes, out, r + 4);
             }
             return r;
         }
