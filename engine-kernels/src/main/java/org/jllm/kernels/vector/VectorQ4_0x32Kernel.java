@@ -102,16 +102,15 @@ final class VectorQ4_0x32Kernel extends Q4_0x32Kernel {
                         .add((IntVector) hi.convertShape(VectorOperators.S2I, I, 0)).sub(offset);
                 IntVector s1 = ((IntVector) lo.convertShape(VectorOperators.S2I, I, 1))
                         .add((IntVector) hi.convertShape(VectorOperators.S2I, I, 1)).sub(offset);
-                // F16 -> F32 exactly for finite values: the 15 magnitude bits moved to a float's exponent and
-                // mantissa, rescaled by 2^112 (which also normalizes F16 subnormals), then the sign.
+                // F16 -> F32 exactly for finite values (Wide.SIGN_AND_LOW_EXPONENT).
                 IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S256, w, off, Wide.LE)
                         .convertShape(VectorOperators.S2I, I, 0);
                 IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S256, w, off + 32, Wide.LE)
                         .convertShape(VectorOperators.S2I, I, 0);
-                FloatVector d0 = h0.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                        .reinterpretAsInts().or(h0.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-                FloatVector d1 = h1.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                        .reinterpretAsInts().or(h1.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                FloatVector d0 = h0.lanewise(VectorOperators.LSHL, 13).and(Wide.SIGN_AND_LOW_EXPONENT)
+                        .reinterpretAsFloats().mul(0x1p112f);
+                FloatVector d1 = h1.lanewise(VectorOperators.LSHL, 13).and(Wide.SIGN_AND_LOW_EXPONENT)
+                        .reinterpretAsFloats().mul(0x1p112f);
                 acc0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(d0.mul(xd[b]), acc0);
                 acc1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(d1.mul(xd[b]), acc1);
             }

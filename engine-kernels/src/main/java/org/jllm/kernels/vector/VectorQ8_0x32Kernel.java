@@ -59,10 +59,10 @@ final class VectorQ8_0x32Kernel extends Q8_0x32Kernel {
                         .convertShape(VectorOperators.S2I, Wide.I, 0);
                 IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S256, w, off + 32, Wide.LE)
                         .convertShape(VectorOperators.S2I, Wide.I, 0);
-                FloatVector d0 = h0.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                        .reinterpretAsInts().or(h0.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-                FloatVector d1 = h1.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                        .reinterpretAsInts().or(h1.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                FloatVector d0 = h0.lanewise(VectorOperators.LSHL, 13).and(Wide.SIGN_AND_LOW_EXPONENT)
+                        .reinterpretAsFloats().mul(0x1p112f);
+                FloatVector d1 = h1.lanewise(VectorOperators.LSHL, 13).and(Wide.SIGN_AND_LOW_EXPONENT)
+                        .reinterpretAsFloats().mul(0x1p112f);
                 acc0 = ((FloatVector) rows0.convert(VectorOperators.I2F, 0)).fma(d0.mul(xd[b]), acc0);
                 acc1 = ((FloatVector) rows1.convert(VectorOperators.I2F, 0)).fma(d1.mul(xd[b]), acc1);
             }

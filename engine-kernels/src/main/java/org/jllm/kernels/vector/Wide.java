@@ -98,16 +98,22 @@ final class Wide {
     }
 
     /**
-     * Writes the 32 F16 values at {@code at} converted to float and times {@code s} to {@code dst[dstOff..+32)}.
-     * Exact for finite values: the 15 magnitude bits moved to a float's exponent and mantissa, rescaled by 2^112
-     * (which also normalizes F16 subnormals), then the sign. Arrays in and out: see {@link GroupScratch}.
+     * The bits kept of a sign-extended F16 shifted left by 13: the sign (bit 31), the half's exponent in bits 23-27
+     * and its mantissa below; bits 28-30 hold copies of the sign. What is left, as a float, is the half's value times
+     * 2^-112, normal or subnormal: times 2^112 it is the value, exactly for finite halves (an all-ones exponent comes
+     * out a finite 2^16 or more), in three operations after the widening load.
+     */
+    static final int SIGN_AND_LOW_EXPONENT = 0x8fffffff;
+
+    /**
+     * Writes the 32 F16 values at {@code at} converted to float ({@link #SIGN_AND_LOW_EXPONENT}) and times {@code s}
+     * to {@code dst[dstOff..+32)}. Arrays in and out: see {@link GroupScratch}.
      */
     static void f16Times(MemorySegment w, long at, float s, float[] dst, int dstOff) {
         for (int k = 0; k < 2; k++) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(ShortVector.SPECIES_256, w, at + 32L * k, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
-            h.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().mul(s)
+            h.lanewise(VectorOperators.LSHL, 13).and(SIGN_AND_LOW_EXPONENT).reinterpretAsFloats().mul(0x1p112f).mul(s)
                     .intoArray(dst, dstOff + 16 * k);
         }
     }
