@@ -213,8 +213,8 @@ final class VectorWeightKernels {
                 VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize()));
         /** A half's exponent bits, in each short lane. */
         private static final ShortVector EXPONENT16 = ShortVector.broadcast(H2, (short) 0x7c00);
-        /** The float bits kept of a sign-extended half shifted left by 13: sign, exponent bits 23-27, mantissa. */
-        private static final IntVector SIGN_AND_LOW_EXPONENT = IntVector.broadcast(I, 0x8fffffff);
+        /** {@link Wide#SIGN_AND_LOW_EXPONENT} in each lane. */
+        private static final IntVector SIGN_AND_LOW_EXPONENT = IntVector.broadcast(I, Wide.SIGN_AND_LOW_EXPONENT);
 
         @Override
         public GgmlType type() {
