@@ -562,10 +562,10 @@ class KernelsAgreementTest {
     }
 
     /**
-     * The F32 kernel takes rows four at a time (and the rest one by one), F16 too from 8192 columns, BF16 two at a
-     * time: every row keeps the scalar kernel's bits; F16 rows holding an infinity or a NaN (rows 5-7, which the vector
-     * kernel hands to the scalar one) and rows of finite F16 bit patterns spread over both signs, subnormals and zeros
-     * (rows 8-13: 11 i with exponent bit 10 cleared) too. On 16-lane vectors (the order the scalar kernel follows);
+     * The F32 kernel takes rows four at a time (and the rest one by one), F16 eight from 8192 columns, BF16 two at a
+     * time: every row keeps the scalar kernel's bits; F16 rows holding an infinity or a NaN (rows 21-23, whose set of
+     * eight the vector kernel hands to the scalar one) and rows of finite F16 bit patterns spread over both signs,
+     * subnormals and zeros (rows 8-15, a set of eight, and 24-29, one by one: 11 i with exponent bit 10 cleared) too. On 16-lane vectors (the order the scalar kernel follows);
      * narrower ones take the scalar kernel for F16 and BF16, and F32 their own order, within {@link #tol}.
      */
     @ParameterizedTest
@@ -573,17 +573,20 @@ class KernelsAgreementTest {
     void floatKernelsKeepTheScalarBitsRowByRow(int cols) {
         Kernels v = vector();
         boolean sixteenLanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() == 16;
-        int rows = 14;
+        int rows = 30;
         var i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16}) {
             Random r = new Random(7 + type.ordinal());
             MemorySegment w = randomMatrix(r, type, rows, cols);
             if (type == GgmlType.F16) {
-                w.set(i16, 2L * (5 * cols + 17), (short) 0x7c00); // +inf in row 5
-                w.set(i16, 2L * (6 * cols + 3), (short) 0xfe01); // a NaN in row 6
-                w.set(i16, 2L * (7 * cols + 100), (short) 0xfc00); // -inf in row 7
-                for (int i = 0; i < 6 * cols; i++) { // rows 8-13: finite patterns (exponent bit 10 cleared), both signs
+                w.set(i16, 2L * (21 * cols + 17), (short) 0x7c00); // +inf in row 21
+                w.set(i16, 2L * (22 * cols + 3), (short) 0xfe01); // a NaN in row 22
+                w.set(i16, 2L * (23 * cols + 100), (short) 0xfc00); // -inf in row 23
+                for (int i = 0; i < 8 * cols; i++) { // rows 8-15, 24-29: finite patterns (exponent bit 10 cleared)
                     w.set(i16, 2L * (8 * cols + i), (short) ((i * 11) & 0xfbff));
+                    if (i < 6 * cols) {
+                        w.set(i16, 2L * (24 * cols + i), (short) ((i * 13) & 0xfbff));
+                    }
                 }
             }
             float[] x = random(r, cols);
@@ -611,9 +614,9 @@ class KernelsAgreementTest {
                 }
             }
             if (type == GgmlType.F16) {
-                assertEquals(true, Float.isNaN(o2[5]) || Float.isInfinite(o2[5]), "row 5 holds an infinity");
-                assertEquals(true, Float.isNaN(o2[6]), "row 6 holds a NaN");
-                assertEquals(true, Float.isNaN(o2[7]) || Float.isInfinite(o2[7]), "row 7 holds -inf");
+                assertEquals(true, Float.isNaN(o2[21]) || Float.isInfinite(o2[21]), "row 21 holds an infinity");
+                assertEquals(true, Float.isNaN(o2[22]), "row 22 holds a NaN");
+                assertEquals(true, Float.isNaN(o2[23]) || Float.isInfinite(o2[23]), "row 23 holds -inf");
             }
         }
     }

@@ -15,7 +15,7 @@ final class GroupScratch {
     final float[] scales = new float[64];
     /** The float lanes of a row's accumulator, summed by {@link Reductions#sum(float[])}. */
     final float[] lanes = new float[16];
-    /** Four rows' accumulator lanes (the F32 kernel's rows four at a time). */
+    /** Four rows' accumulator lanes (the F32 kernel's rows four at a time, F16's eight as two fours). */
     final float[] four = new float[64];
 
     /** Rows whose accumulators {@link #rowLanes} carries from one chunk of columns to the next. */
