@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.jllm.runtime.HugePages;
+import org.jllm.runtime.MappedFiles;
 
 /**
  * A GGUF file (versions 2 and 3), memory-mapped and validated. Metadata is parsed onto the heap; tensor data stays in
@@ -60,7 +61,7 @@ public final class GgufFile implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             MemorySegment seg = size == 0 ? MemorySegment.ofArray(new byte[0])
-                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                    : MappedFiles.asNative(ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena));
             GgufFile file = new GgufParser(path, seg).parse(arena);
             // After the parse, which reads only the first megabytes: the advice is for the tensor data, and a
             // JVM's first native call can be set up meanwhile on another thread (HugePages.prepare).

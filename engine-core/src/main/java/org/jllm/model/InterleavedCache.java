@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.zip.CRC32C;
 import org.jllm.kernels.RowInterleavedKernel;
 import org.jllm.runtime.HugePages;
+import org.jllm.runtime.MappedFiles;
 
 /**
  * A file that keeps a model's interleaved matrices between loads, so that a later load maps them (from the page
@@ -133,7 +134,7 @@ final class InterleavedCache {
      */
     private static MemorySegment advised(MemorySegment mapping) {
         HugePages.adviseFileMapping(mapping);
-        return mapping;
+        return MappedFiles.asNative(mapping);
     }
 
     /**

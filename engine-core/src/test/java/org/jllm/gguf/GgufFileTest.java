@@ -214,4 +214,16 @@ class GgufFileTest {
         f.close();
         assertThrows(IllegalStateException.class, () -> data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
     }
+
+    /** Kernels see one segment class for mapped and copied weights ({@link org.jllm.runtime.MappedFiles}). */
+    @Test
+    void tensorDataIsReadOnlyNativeMemory() throws Exception {
+        try (GgufFile f = GgufFile.open(TestData.model("stories260K.gguf"))) {
+            var data = f.data(f.tensor("output_norm.weight"));
+            assertTrue(data.isReadOnly());
+            assertTrue(data.isNative());
+            assertEquals(!GgufFile.class.getModule().isNativeAccessEnabled(), data.isMapped(),
+                    "a plain native view of the mapping where native access is enabled");
+        }
+    }
 }
