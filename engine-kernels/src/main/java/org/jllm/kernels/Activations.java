@@ -15,7 +15,6 @@ public final class Activations {
     private int[] ints = new int[0];
     private int[] groupSums = new int[0];
     private short[] shorts = new short[0];
-    private short[] pairDifferences = new short[0];
 
     /** Float values, at least {@code n} long. */
     public float[] floats(int n) {
@@ -103,21 +102,6 @@ public final class Activations {
 
     public short[] shorts() {
         return shorts;
-    }
-
-    /**
-     * Per block of 32 int16 values x, its 16 numbers x[16 + j] - 16 x[j] (j = 0..15), at least {@code n} long: the
-     * second factor of a packed byte's two nibbles when the byte itself multiplies x[j] (Q4_0's interleaved kernel).
-     */
-    public short[] pairDifferences(int n) {
-        if (pairDifferences.length < n) {
-            pairDifferences = new short[n];
-        }
-        return pairDifferences;
-    }
-
-    public short[] pairDifferences() {
-        return pairDifferences;
     }
 
     /**

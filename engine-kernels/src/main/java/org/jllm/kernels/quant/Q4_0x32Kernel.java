@@ -35,27 +35,11 @@ public class Q4_0x32Kernel extends RowGroupKernel {
 
     /**
      * As {@link Q4_0Kernel#prepareInput}, plus each block's 8 * sum(x) as an int ({@link Activations#groupSums}),
-     * the term of the weights' offset 8, and the pair differences the vector kernel multiplies high nibbles with.
+     * the term of the weights' offset 8.
      */
     @Override
     public void prepareInput(float[] x, int n, Activations out) {
         prepareInputWithOffsets(x, n, out, 8);
-        writePairDifferences(out, n);
-    }
-
-    /**
-     * Per block of 32 quantized values x ({@link Activations#shorts}), x[16 + j] - 16 x[j] for j = 0..15 into
-     * {@link Activations#pairDifferences}: a packed byte lo + 16 hi times x[j], plus hi times this, is
-     * lo x[j] + hi x[16 + j].
-     */
-    protected static void writePairDifferences(Activations out, int n) {
-        short[] q = out.shorts();
-        short[] y = out.pairDifferences(n / 2);
-        for (int b = 0; b < n / 32; b++) {
-            for (int j = 0; j < 16; j++) {
-                y[16 * b + j] = (short) (q[32 * b + 16 + j] - 16 * q[32 * b + j]);
-            }
-        }
     }
 
     /** Nibble - 8; summed against the activations it gives sum(q * x) - 8 * sum(x), as the vector kernel does. */

@@ -14,13 +14,11 @@ import org.jllm.kernels.quant.Q4_0x32Kernel;
 
 /**
  * The 512-bit kernel of Q4_0 with 32 interleaved rows: one int16 lane per row. For each column pair (j, j + 16) of a
- * block, one 32-byte load gives the 32 rows' packed bytes p = lo + 16 hi; p times the broadcast x_j plus (p >> 4)
- * times y_j = x_{j+16} - 16 x_j ({@link Activations#pairDifferences}) is lo x_j + hi x_{j+16}, so no mask isolates the
- * low nibble. The block's 32 products, minus 8 sum(x), lie within +-32 x 8 x 127 = +-32512: summed in int16 lanes they
- * may wrap on the way, but the wrapped sum is exact once the offset is taken out. So a block costs about 8 vector
- * operations per 64 weights, against ~11 per 32 in the file layout, where each block's products must be summed across
- * lanes before its scale applies. The 32 scales of a block are converted from F16 in two vectors. Same bits as the
- * scalar {@link Q4_0x32Kernel}.
+ * block, one 32-byte load gives the 32 rows' packed bytes; their low and high nibbles are multiplied by the
+ * broadcast activations x_j and x_{j+16} and summed in two int16 accumulators (16 products of at most 15 x 127 each,
+ * below 2^15). So a block costs about 7 vector operations per 64 weights, against ~11 per 32 in the file layout,
+ * where each block's products must be summed across lanes before its scale applies. The 32 scales of a block are
+ * converted from F16 in two vectors. Same bits as the scalar {@link Q4_0x32Kernel}.
  */
 final class VectorQ4_0x32Kernel extends Q4_0x32Kernel {
 
@@ -28,7 +26,6 @@ final class VectorQ4_0x32Kernel extends Q4_0x32Kernel {
     @Override
     public void prepareInput(float[] x, int n, Activations out) {
         VectorQ8Activations.prepare(x, n, out, 8);
-        writePairDifferences(out, n);
     }
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
@@ -36,7 +33,6 @@ final class VectorQ4_0x32Kernel extends Q4_0x32Kernel {
     private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
-    private static final VectorOperators.Conversion<Byte, Short> B2S = VectorOperators.ZERO_EXTEND_B2S;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
 
     /** Lane 4j + k of 4 rows' 16 packed bytes (row k at 16k): row k's byte j, so int lane j holds byte j of 4 rows. */
@@ -86,7 +82,6 @@ final class VectorQ4_0x32Kernel extends Q4_0x32Kernel {
         short[] xq = x.shorts();
         float[] xd = x.scales();
         int[] xsum = x.groupSums();
-        short[] yq = x.pairDifferences();
         for (int g = rowFrom / ROWS; g < rowTo / ROWS; g++) {
             long group = (long) g * blocks * GROUP_BLOCK_BYTES;
             FloatVector acc0 = FloatVector.zero(F);
@@ -94,63 +89,19 @@ final class VectorQ4_0x32Kernel extends Q4_0x32Kernel {
             for (int b = 0; b < blocks; b++) {
                 long off = group + (long) b * GROUP_BLOCK_BYTES;
                 int xb = b * 32;
-                int yb = b * 16;
-                long at = off + VALUES_AT;
-                // The 16 columns written out: as a loop, C2 splits it into pre-, main and post-loops for the range
-                // checks of xq and yq, with ~40 instructions of set-up per block (1.2x slower from L2); and the
-                // load inline, since a helper method was left uninlined in this large method (its vectors boxed).
-                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at, Wide.LE)
-                        .convertShape(B2S, S, 0);
-                ShortVector sum = v.mul(xq[xb]);
-                ShortVector high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb]);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 32, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 1]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 1]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 64, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 2]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 2]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 96, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 3]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 3]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 128, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 4]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 4]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 160, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 5]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 5]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 192, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 6]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 6]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 224, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 7]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 7]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 256, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 8]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 8]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 288, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 9]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 9]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 320, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 10]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 10]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 352, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 11]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 11]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 384, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 12]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 12]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 416, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 13]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 13]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 448, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 14]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 14]).add(high);
-                v = (ShortVector) ByteVector.fromMemorySegment(B256, w, at + 480, Wide.LE).convertShape(B2S, S, 0);
-                sum = v.mul(xq[xb + 15]).add(sum);
-                high = v.lanewise(VectorOperators.LSHR, 4).mul(yq[yb + 15]).add(high);
-                sum = sum.add(high).sub((short) xsum[b]);
-                IntVector s0 = (IntVector) sum.convertShape(VectorOperators.S2I, I, 0);
-                IntVector s1 = (IntVector) sum.convertShape(VectorOperators.S2I, I, 1);
+                ShortVector lo = ShortVector.zero(S);
+                ShortVector hi = lo;
+                for (int j = 0; j < 16; j++) {
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B256, w, off + VALUES_AT + 32 * j, Wide.LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo = v.and((short) 15).mul(xq[xb + j]).add(lo);
+                    hi = v.lanewise(VectorOperators.LSHR, 4).mul(xq[xb + 16 + j]).add(hi);
+                }
+                int offset = xsum[b];
+                IntVector s0 = ((IntVector) lo.convertShape(VectorOperators.S2I, I, 0))
+                        .add((IntVector) hi.convertShape(VectorOperators.S2I, I, 0)).sub(offset);
+                IntVector s1 = ((IntVector) lo.convertShape(VectorOperators.S2I, I, 1))
+                        .add((IntVector) hi.convertShape(VectorOperators.S2I, I, 1)).sub(offset);
                 // F16 -> F32 exactly for finite values (Wide.SIGN_AND_LOW_EXPONENT).
                 IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S256, w, off, Wide.LE)
                         .convertShape(VectorOperators.S2I, I, 0);
