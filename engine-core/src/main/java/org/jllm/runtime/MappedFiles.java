@@ -5,8 +5,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * File mappings seen as plain native memory, so that the kernels meet one segment class whether a model's weights are
  * mapped (GGUF file, weight cache) or copied (interleaved copies). A JIT-compiled kernel that has seen both classes
- * checks the class at every load and keeps two paths: measured on Q4_0 from L2, 27 against 42 GB/s, and in the
- * largest kernels the doubled code went past C2's inlining budget, leaving vector operations as allocating calls.
+ * checks the class at every load and keeps two paths: measured on Q4_0 from L2, 27 against 42 GB/s. The doubled code
+ * also brings a large kernel nearer C2's inlining budget, past which vector operations stay allocating calls.
  */
 public final class MappedFiles {
     private static final boolean NATIVE_ACCESS = MappedFiles.class.getModule().isNativeAccessEnabled();
