@@ -210,25 +210,28 @@ public final class Attention implements WorkerPool.RangeTask {
         for (int g = from; g < to; g++) {
             int h0 = g * group;
             int h1 = h0 + group;
-            for (int t = 0; t <= pos; t++) {
-                float[] keys = row == null ? kv.keys(layer, t, g) : kv.keys(layer, t, g, row);
-                int k = kv.offset(t, g);
-                if (!half || headDim % 16 == 0) {
-                    // The group's query heads against their one key at once: summed as dotInSteps in a batch, else
-                    // as dot (which is also halfDot's sum of whole 16-value blocks).
-                    int out = (s0 + h0) * contextLength + t;
-                    if (batched && !half) {
-                        ops.dotsInSteps(q, h0 * headDim, headDim, group, keys, k, headDim, scores, out, contextLength);
-                    } else {
+            if (!half) {
+                // An F32 cache holds the head's keys one after another: every position in one call, summed as
+                // dotInSteps in a batch, else as dot.
+                ops.scores(q, h0 * headDim, headDim, group, kv.keys(layer, 0, g), kv.offset(0, g), headDim, pos + 1,
+                        headDim, batched, scale, scores, (s0 + h0) * contextLength, contextLength);
+            } else {
+                for (int t = 0; t <= pos; t++) {
+                    float[] keys = row == null ? kv.keys(layer, t, g) : kv.keys(layer, t, g, row);
+                    int k = kv.offset(t, g);
+                    if (headDim % 16 == 0) {
+                        // The group's query heads against their one converted key at once, summed as dot (which is
+                        // also halfDot's sum of whole 16-value blocks).
+                        int out = (s0 + h0) * contextLength + t;
                         ops.dots(q, h0 * headDim, headDim, group, keys, k, headDim, scores, out, contextLength);
+                        for (int j = 0; j < group; j++) {
+                            scores[out + j * contextLength] *= scale;
+                        }
+                        continue;
                     }
-                    for (int j = 0; j < group; j++) {
-                        scores[out + j * contextLength] *= scale;
+                    for (int h = h0; h < h1; h++) {
+                        scores[(s0 + h) * contextLength + t] = halfDot(ops, q, h * headDim, keys, k, headDim) * scale;
                     }
-                    continue;
-                }
-                for (int h = h0; h < h1; h++) {
-                    scores[(s0 + h) * contextLength + t] = halfDot(ops, q, h * headDim, keys, k, headDim) * scale;
                 }
             }
             for (int h = h0; h < h1; h++) {

@@ -45,6 +45,26 @@ public interface FloatOps {
     }
 
     /**
+     * A group's attention scores against {@code positions} keys: for each position t, {@link #dots} (or
+     * {@link #dotsInSteps} when {@code inSteps}) of the {@code count} rows of {@code a} with the key at
+     * {@code bOff + t * bStride}, times {@code scale}, into {@code out[outOff + j * outStride + t]} for row j. Each
+     * score is the bits of that dot product times {@code scale}, rounded once.
+     */
+    default void scores(float[] a, int aOff, int aStride, int count, float[] b, int bOff, int bStride, int positions,
+                        int n, boolean inSteps, float scale, float[] out, int outOff, int outStride) {
+        for (int t = 0; t < positions; t++) {
+            if (inSteps) {
+                dotsInSteps(a, aOff, aStride, count, b, bOff + t * bStride, n, out, outOff + t, outStride);
+            } else {
+                dots(a, aOff, aStride, count, b, bOff + t * bStride, n, out, outOff + t, outStride);
+            }
+            for (int j = 0; j < count; j++) {
+                out[outOff + j * outStride + t] *= scale;
+            }
+        }
+    }
+
+    /**
      * The length of the array {@link #packTokens} fills for {@code n} tokens of {@code cols} values (at least
      * {@code n * cols}).
      */

@@ -412,6 +412,40 @@ class KernelsAgreementTest {
     }
 
     /**
+     * A group's scores against many keys are, to the bit, each key's dots (or dotsInSteps) times the scale, on both
+     * paths: head sizes with and without the vector kernel's written-out 64-value case, groups of 4 and others.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void scoresAreEachKeysDotsTimesTheScale(boolean inSteps) {
+        Random r = new Random(inSteps ? 29 : 31);
+        float scale = 1f / (float) Math.sqrt(64);
+        for (int n : new int[] {16, 40, 64, 128}) {
+            for (int count : new int[] {1, 3, 4, 8}) {
+                int stride = n + 3;
+                int keyStride = n + 5;
+                int positions = 37;
+                float[] a = random(r, 5 + count * stride);
+                float[] b = random(r, 2 + positions * keyStride);
+                for (Kernels k : List.of(SCALAR, vector())) {
+                    FloatOps ops = k.floatOps();
+                    int outStride = positions + 4;
+                    float[] out = new float[3 + count * outStride];
+                    ops.scores(a, 5, stride, count, b, 2, keyStride, positions, n, inSteps, scale, out, 3, outStride);
+                    for (int t = 0; t < positions; t++) {
+                        for (int j = 0; j < count; j++) {
+                            float one = inSteps ? ops.dotInSteps(a, 5 + j * stride, b, 2 + t * keyStride, n)
+                                    : ops.dot(a, 5 + j * stride, b, 2 + t * keyStride, n);
+                            assertEquals(one * scale, out[3 + j * outStride + t], 0f,
+                                    k.name() + " n " + n + " row " + j + " of " + count + " position " + t);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The 16 partial sums of weighted rows are what axpy builds position after position, to the bit, for one or more
      * weightings of the same rows (a group's query heads).
      */
