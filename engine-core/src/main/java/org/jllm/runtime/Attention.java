@@ -173,6 +173,16 @@ public final class Attention implements WorkerPool.RangeTask {
         float[] lanes = new float[0];
         float[] query = new float[0];
         float[] row = new float[0];
+        /** One K/V head's keys or values of every position, converted from an F16 cache. */
+        float[] head = new float[0];
+
+        /** {@link #head}, at least {@code length} long (grown once to a whole context, not per position). */
+        float[] head(int length) {
+            if (head.length < length) {
+                head = new float[length];
+            }
+            return head;
+        }
 
         Scratch fit(int group, int contextLength, int headDim, int kvDim) {
             if (scores.length < group * contextLength) {
@@ -210,25 +220,21 @@ public final class Attention implements WorkerPool.RangeTask {
         for (int g = from; g < to; g++) {
             int h0 = g * group;
             int h1 = h0 + group;
+            // The head's keys of every position in one call (an F16 cache's converted first, exactly), summed as
+            // dotInSteps in a batch (F32 cache), else as dot (also halfDot's sum of whole 16-value blocks).
+            float[] head = null;
             if (!half) {
-                // An F32 cache holds the head's keys one after another: every position in one call, summed as
-                // dotInSteps in a batch, else as dot.
                 ops.scores(q, h0 * headDim, headDim, group, kv.keys(layer, 0, g), kv.offset(0, g), headDim, pos + 1,
                         headDim, batched, scale, scores, (s0 + h0) * contextLength, contextLength);
+            } else if (headDim % 16 == 0) {
+                head = SCRATCH.get().head(contextLength * headDim);
+                kv.headKeys(layer, g, pos + 1, head);
+                ops.scores(q, h0 * headDim, headDim, group, head, 0, headDim, pos + 1, headDim, false, scale,
+                        scores, (s0 + h0) * contextLength, contextLength);
             } else {
                 for (int t = 0; t <= pos; t++) {
                     float[] keys = row == null ? kv.keys(layer, t, g) : kv.keys(layer, t, g, row);
                     int k = kv.offset(t, g);
-                    if (headDim % 16 == 0) {
-                        // The group's query heads against their one converted key at once, summed as dot (which is
-                        // also halfDot's sum of whole 16-value blocks).
-                        int out = (s0 + h0) * contextLength + t;
-                        ops.dots(q, h0 * headDim, headDim, group, keys, k, headDim, scores, out, contextLength);
-                        for (int j = 0; j < group; j++) {
-                            scores[out + j * contextLength] *= scale;
-                        }
-                        continue;
-                    }
                     for (int h = h0; h < h1; h++) {
                         scores[(s0 + h) * contextLength + t] = halfDot(ops, q, h * headDim, keys, k, headDim) * scale;
                     }
@@ -243,13 +249,19 @@ public final class Attention implements WorkerPool.RangeTask {
                     }
                 }
             }
-            if (!half) {
-                // An F32 cache holds the head's positions one after another: each partial sum in registers across
-                // its positions, each row read once for the group's query heads.
-                float[] values = kv.values(layer, 0, g);
-                ops.weightedSumsInLanes(scores, (s0 + h0) * contextLength, contextLength, group, values,
-                        kv.offset(0, g), headDim, pos + 1, lanes, (s0 + h0) * LANES * headDim, LANES * headDim,
-                        headDim);
+            if (!half || head != null) {
+                // The head's values of every position one after another (an F16 cache's converted first): each
+                // partial sum in registers across its positions, each row read once for the group's query heads.
+                float[] values = head;
+                int at = 0;
+                if (head == null) {
+                    values = kv.values(layer, 0, g);
+                    at = kv.offset(0, g);
+                } else {
+                    kv.headValues(layer, g, pos + 1, head);
+                }
+                ops.weightedSumsInLanes(scores, (s0 + h0) * contextLength, contextLength, group, values, at,
+                        headDim, pos + 1, lanes, (s0 + h0) * LANES * headDim, LANES * headDim, headDim);
             } else {
                 Arrays.fill(lanes, (s0 + h0) * LANES * headDim, (s0 + h1) * LANES * headDim, 0f);
                 for (int t = 0; t <= pos; t++) {

@@ -98,6 +98,27 @@ public final class KvCache {
     }
 
     /**
+     * The keys of K/V head {@code kvHead} at positions [0, n) as floats into {@code dst}, position t at
+     * {@code t * headDim}: F16 values converted exactly, F32 ones copied.
+     */
+    public void headKeys(int layer, int kvHead, int n, float[] dst) {
+        head(keys, halfKeys, layer, kvHead, n, dst);
+    }
+
+    /** The values of K/V head {@code kvHead} at positions [0, n), as {@link #headKeys}. */
+    public void headValues(int layer, int kvHead, int n, float[] dst) {
+        head(values, halfValues, layer, kvHead, n, dst);
+    }
+
+    private void head(float[][] full, short[][] half, int layer, int kvHead, int n, float[] dst) {
+        if (full != null) {
+            System.arraycopy(full[layer], stored(0, kvHead), dst, 0, n * headDim);
+        } else {
+            FloatOps.fromHalf(half[layer], stored(0, kvHead), dst, 0, n * headDim);
+        }
+    }
+
+    /**
      * Where head {@code kvHead} of position {@code pos} starts in the arrays of {@link #keys} and {@link #values}: in
      * an F32 cache's array, positions follow each other {@link #headDim} apart; in an F16 cache's buffer, at the
      * head's place of a row.
