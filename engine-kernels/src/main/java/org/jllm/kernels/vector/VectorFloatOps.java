@@ -75,9 +75,8 @@ final class VectorFloatOps implements FloatOps {
     private static final VectorMask<Float> BIT_2 = L == 16 ? VectorMask.fromLong(S, 0xF0F0L) : null;
 
     /**
-     * Four rows at a time where n is a multiple of 64: one load of b's vectors for the four, and the four halving
-     * trees in one vector (lanes 0-7 of the first level hold row 0's, 8-15 row 1's; the second level gives each row
-     * four lanes): every sum adds the same two values as dotInSteps' butterfly, so the bits are its bits.
+     * Four rows at a time where n is a multiple of 16 ({@link #fourScaledDots}): every sum adds the same two values as
+     * dot's butterfly, so the bits are its bits.
      */
     @Override
     public void dots(float[] a, int aOff, int aStride, int count, float[] b, int bOff, int n, float[] out, int outOff,
@@ -85,7 +84,11 @@ final class VectorFloatOps implements FloatOps {
         int j = 0;
         if (L == 16 && n > 0 && n % 16 == 0) {
             for (; j + 4 <= count; j += 4) {
-                fourDots(a, aOff + j * aStride, aStride, b, bOff, n, out, outOff + j * outStride, outStride);
+                int a0 = aOff + j * aStride;
+                int o = outOff + j * outStride;
+                // Times 1: exact, so dot's bits.
+                fourScaledDots(a, a0, a0 + aStride, a0 + 2 * aStride, a0 + 3 * aStride, b, bOff, bOff, bOff, bOff, n,
+                        1f, out, o, o + outStride, o + 2 * outStride, o + 3 * outStride);
             }
         }
         for (; j < count; j++) {
@@ -93,103 +96,92 @@ final class VectorFloatOps implements FloatOps {
         }
     }
 
-    /** Four rows' {@link #dot}s: one accumulator each, as dot's, and its halving tree, the four in one vector. */
-    private static void fourDots(float[] a, int a0, int aStride, float[] b, int bOff, int n, float[] out, int o,
-                                 int outStride) {
-        int a1 = a0 + aStride;
-        int a2 = a1 + aStride;
-        int a3 = a2 + aStride;
+    /**
+     * The positions in one loop, four dot products at a time summed as {@link #dots} sums them (the same bits),
+     * scaled as they are stored: for groups of a multiple of 4 rows, the group's rows against one key (each key read
+     * once for the group; head size 64 written out, and then also in steps for a batch); for other groups (1 for
+     * multi-head attention), each row against four keys. A call per position (dots, then the scaling) took ~2x the
+     * time (one layer at position 1023, F32 cache).
+     */
+    @Override
+    public void scores(float[] a, int aOff, int aStride, int count, float[] b, int bOff, int bStride, int positions,
+                       int n, boolean inSteps, float scale, float[] out, int outOff, int outStride) {
+        boolean rowsOfFour = count % 4 == 0;
+        if (L != 16 || n <= 0 || n % 16 != 0 || (inSteps && (n != 64 || !rowsOfFour))) {
+            FloatOps.super.scores(a, aOff, aStride, count, b, bOff, bStride, positions, n, inSteps, scale, out, outOff,
+                    outStride);
+            return;
+        }
+        if (rowsOfFour && n == 64) {
+            for (int j = 0; j < count; j += 4) {
+                scores64(a, aOff + j * aStride, aStride, b, bOff, bStride, positions, inSteps, scale, out,
+                        outOff + j * outStride, outStride);
+            }
+            return;
+        }
+        if (rowsOfFour) {
+            for (int t = 0; t < positions; t++) {
+                int k = bOff + t * bStride;
+                for (int j = 0; j < count; j += 4) {
+                    int a0 = aOff + j * aStride;
+                    int o = outOff + j * outStride + t;
+                    fourScaledDots(a, a0, a0 + aStride, a0 + 2 * aStride, a0 + 3 * aStride, b, k, k, k, k, n, scale,
+                            out, o, o + outStride, o + 2 * outStride, o + 3 * outStride);
+                }
+            }
+            return;
+        }
+        for (int j = 0; j < count; j++) {
+            int aj = aOff + j * aStride;
+            int o = outOff + j * outStride;
+            int t = 0;
+            for (; t + 4 <= positions; t += 4) {
+                int k = bOff + t * bStride;
+                fourScaledDots(a, aj, aj, aj, aj, b, k, k + bStride, k + 2 * bStride, k + 3 * bStride, n, scale, out,
+                        o + t, o + t + 1, o + t + 2, o + t + 3);
+            }
+            for (; t < positions; t++) {
+                out[o + t] = dot(a, aj, b, bOff + t * bStride, n) * scale;
+            }
+        }
+    }
+
+    /**
+     * Four {@link #dot}s (rows of {@code a} at a0..a3 against rows of {@code b} at b0..b3, n a multiple of 16), each
+     * times {@code scale}, into {@code out} at o0..o3: one accumulator each, their four halving trees in one vector (lanes 0-7 of the first level hold the
+     * first's, 8-15 the second's; the second level gives each four lanes), written out (a call
+     * the JIT leaves out of line boxes its vectors; this one takes none).
+     */
+    private static void fourScaledDots(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2,
+                                       int b3, int n, float scale, float[] out, int o0, int o1, int o2, int o3) {
         FloatVector v0 = FloatVector.zero(S);
         FloatVector v1 = v0;
         FloatVector v2 = v0;
         FloatVector v3 = v0;
         for (int i = 0; i < n; i += 16) {
-            FloatVector bi = FloatVector.fromArray(S, b, bOff + i);
-            v0 = FloatVector.fromArray(S, a, a0 + i).fma(bi, v0);
-            v1 = FloatVector.fromArray(S, a, a1 + i).fma(bi, v1);
-            v2 = FloatVector.fromArray(S, a, a2 + i).fma(bi, v2);
-            v3 = FloatVector.fromArray(S, a, a3 + i).fma(bi, v3);
+            v0 = FloatVector.fromArray(S, a, a0 + i).fma(FloatVector.fromArray(S, b, b0 + i), v0);
+            v1 = FloatVector.fromArray(S, a, a1 + i).fma(FloatVector.fromArray(S, b, b1 + i), v1);
+            v2 = FloatVector.fromArray(S, a, a2 + i).fma(FloatVector.fromArray(S, b, b2 + i), v2);
+            v3 = FloatVector.fromArray(S, a, a3 + i).fma(FloatVector.fromArray(S, b, b3 + i), v3);
         }
-        reduceFour(v0, v1, v2, v3, out, o, outStride);
-    }
-
-    /**
-     * The four vectors' sums, each by the halving tree of {@link #dot} (lanes 8 apart, then 4, 2, 1): the first two
-     * steps pair two vectors' halves in one vector, so the tree's additions are the same ones.
-     */
-    private static void reduceFour(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, float[] out, int o,
-                                   int outStride) {
         FloatVector v01 = v0.blend(v1, HIGH_8).add(v1.blend(v0, HIGH_8).rearrange(Reductions.XOR_8));
         FloatVector v23 = v2.blend(v3, HIGH_8).add(v3.blend(v2, HIGH_8).rearrange(Reductions.XOR_8));
-        FloatVector t = v01.blend(v23, BIT_2).add(v23.blend(v01, BIT_2).rearrange(Reductions.XOR_4));
-        t = t.add(t.rearrange(Reductions.XOR_2));
-        t = t.add(t.rearrange(Reductions.XOR_1));
-        out[o] = t.lane(0);
-        out[o + outStride] = t.lane(8);
-        out[o + 2 * outStride] = t.lane(4);
-        out[o + 3 * outStride] = t.lane(12);
-    }
-
-    /**
-     * For a token read alone and groups of a multiple of 4 rows: the positions in one loop, each key read once for
-     * the group, four rows at a time as {@link #fourDots} sums them (the same bits), scaled as they are stored. A
-     * call per position (dots, then the scaling) took ~3x the time (one layer at position 1023, F32 cache).
-     */
-    @Override
-    public void scores(float[] a, int aOff, int aStride, int count, float[] b, int bOff, int bStride, int positions,
-                       int n, boolean inSteps, float scale, float[] out, int outOff, int outStride) {
-        if (inSteps || L != 16 || n <= 0 || n % 16 != 0 || count % 4 != 0) {
-            FloatOps.super.scores(a, aOff, aStride, count, b, bOff, bStride, positions, n, inSteps, scale, out, outOff,
-                    outStride);
-            return;
-        }
-        if (n == 64) {
-            for (int j = 0; j < count; j += 4) {
-                scores64(a, aOff + j * aStride, aStride, b, bOff, bStride, positions, scale, out,
-                        outOff + j * outStride, outStride);
-            }
-            return;
-        }
-        for (int t = 0; t < positions; t++) {
-            int k = bOff + t * bStride;
-            for (int j = 0; j < count; j += 4) {
-                int a0 = aOff + j * aStride;
-                int a1 = a0 + aStride;
-                int a2 = a1 + aStride;
-                int a3 = a2 + aStride;
-                FloatVector v0 = FloatVector.zero(S);
-                FloatVector v1 = v0;
-                FloatVector v2 = v0;
-                FloatVector v3 = v0;
-                for (int i = 0; i < n; i += 16) {
-                    FloatVector bi = FloatVector.fromArray(S, b, k + i);
-                    v0 = FloatVector.fromArray(S, a, a0 + i).fma(bi, v0);
-                    v1 = FloatVector.fromArray(S, a, a1 + i).fma(bi, v1);
-                    v2 = FloatVector.fromArray(S, a, a2 + i).fma(bi, v2);
-                    v3 = FloatVector.fromArray(S, a, a3 + i).fma(bi, v3);
-                }
-                // reduceFour's tree, written out (a call the JIT leaves out of line boxes its vectors).
-                FloatVector v01 = v0.blend(v1, HIGH_8).add(v1.blend(v0, HIGH_8).rearrange(Reductions.XOR_8));
-                FloatVector v23 = v2.blend(v3, HIGH_8).add(v3.blend(v2, HIGH_8).rearrange(Reductions.XOR_8));
-                FloatVector s = v01.blend(v23, BIT_2).add(v23.blend(v01, BIT_2).rearrange(Reductions.XOR_4));
-                s = s.add(s.rearrange(Reductions.XOR_2));
-                s = s.add(s.rearrange(Reductions.XOR_1));
-                int o = outOff + j * outStride + t;
-                out[o] = s.lane(0) * scale;
-                out[o + outStride] = s.lane(8) * scale;
-                out[o + 2 * outStride] = s.lane(4) * scale;
-                out[o + 3 * outStride] = s.lane(12) * scale;
-            }
-        }
+        FloatVector s = v01.blend(v23, BIT_2).add(v23.blend(v01, BIT_2).rearrange(Reductions.XOR_4));
+        s = s.add(s.rearrange(Reductions.XOR_2));
+        s = s.add(s.rearrange(Reductions.XOR_1));
+        out[o0] = s.lane(0) * scale;
+        out[o1] = s.lane(8) * scale;
+        out[o2] = s.lane(4) * scale;
+        out[o3] = s.lane(12) * scale;
     }
 
     /**
      * {@link #scores} of four rows of 64 values (the head size of most small models): the rows' 16 vectors loaded
-     * once, each position's four steps written out. As a loop over the 64 values, the JIT set up a pre-, main and
-     * post-loop for every position, which cost more than the products.
+     * once, each position's four products written out in dot's or dotInSteps' order. As a loop over the 64 values,
+     * the JIT set up a pre-, main and post-loop for every position, which cost more than the products.
      */
     private static void scores64(float[] a, int a0, int aStride, float[] b, int bOff, int bStride, int positions,
-                                 float scale, float[] out, int o, int outStride) {
+                                 boolean inSteps, float scale, float[] out, int o, int outStride) {
         int a1 = a0 + aStride;
         int a2 = a1 + aStride;
         int a3 = a2 + aStride;
@@ -216,11 +208,23 @@ final class VectorFloatOps implements FloatOps {
             FloatVector k1 = FloatVector.fromArray(S, b, k + 16);
             FloatVector k2 = FloatVector.fromArray(S, b, k + 32);
             FloatVector k3 = FloatVector.fromArray(S, b, k + 48);
-            // Each row's four steps in dot's order: one accumulator from +0, value blocks 0..3.
-            FloatVector v0 = q03.fma(k3, q02.fma(k2, q01.fma(k1, q00.fma(k0, zero))));
-            FloatVector v1 = q13.fma(k3, q12.fma(k2, q11.fma(k1, q10.fma(k0, zero))));
-            FloatVector v2 = q23.fma(k3, q22.fma(k2, q21.fma(k1, q20.fma(k0, zero))));
-            FloatVector v3 = q33.fma(k3, q32.fma(k2, q31.fma(k1, q30.fma(k0, zero))));
+            // dot's order: one accumulator from +0 over value blocks 0..3; dotInSteps': one accumulator per block
+            // (a single step of 64), combined as (0 + 2) + (1 + 3).
+            FloatVector v0;
+            FloatVector v1;
+            FloatVector v2;
+            FloatVector v3;
+            if (inSteps) {
+                v0 = q00.fma(k0, zero).add(q02.fma(k2, zero)).add(q01.fma(k1, zero).add(q03.fma(k3, zero)));
+                v1 = q10.fma(k0, zero).add(q12.fma(k2, zero)).add(q11.fma(k1, zero).add(q13.fma(k3, zero)));
+                v2 = q20.fma(k0, zero).add(q22.fma(k2, zero)).add(q21.fma(k1, zero).add(q23.fma(k3, zero)));
+                v3 = q30.fma(k0, zero).add(q32.fma(k2, zero)).add(q31.fma(k1, zero).add(q33.fma(k3, zero)));
+            } else {
+                v0 = q03.fma(k3, q02.fma(k2, q01.fma(k1, q00.fma(k0, zero))));
+                v1 = q13.fma(k3, q12.fma(k2, q11.fma(k1, q10.fma(k0, zero))));
+                v2 = q23.fma(k3, q22.fma(k2, q21.fma(k1, q20.fma(k0, zero))));
+                v3 = q33.fma(k3, q32.fma(k2, q31.fma(k1, q30.fma(k0, zero))));
+            }
             FloatVector v01 = v0.blend(v1, HIGH_8).add(v1.blend(v0, HIGH_8).rearrange(Reductions.XOR_8));
             FloatVector v23 = v2.blend(v3, HIGH_8).add(v3.blend(v2, HIGH_8).rearrange(Reductions.XOR_8));
             FloatVector s = v01.blend(v23, BIT_2).add(v23.blend(v01, BIT_2).rearrange(Reductions.XOR_4));
@@ -294,7 +298,7 @@ final class VectorFloatOps implements FloatOps {
         FloatVector v1 = q0.add(q2).add(q1.add(q3));
         FloatVector v2 = r0.add(r2).add(r1.add(r3));
         FloatVector v3 = s0.add(s2).add(s1.add(s3));
-        // reduceFour written out: with 16 accumulators this method is large enough that the JIT does not inline a
+        // fourScaledDots' tree written out: with 16 accumulators this method is large enough that the JIT does not inline a
         // call here, and a call that is not inlined boxes its vectors (384 bytes and ~5x the time per call).
         FloatVector v01 = v0.blend(v1, HIGH_8).add(v1.blend(v0, HIGH_8).rearrange(Reductions.XOR_8));
         FloatVector v23 = v2.blend(v3, HIGH_8).add(v3.blend(v2, HIGH_8).rearrange(Reductions.XOR_8));
