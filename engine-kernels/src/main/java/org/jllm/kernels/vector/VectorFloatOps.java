@@ -148,9 +148,10 @@ final class VectorFloatOps implements FloatOps {
 
     /**
      * Four {@link #dot}s (rows of {@code a} at a0..a3 against rows of {@code b} at b0..b3, n a multiple of 16), each
-     * times {@code scale}, into {@code out} at o0..o3: one accumulator each, their four halving trees in one vector (lanes 0-7 of the first level hold the
-     * first's, 8-15 the second's; the second level gives each four lanes), written out (a call
-     * the JIT leaves out of line boxes its vectors; this one takes none).
+     * times {@code scale}, into {@code out} at o0..o3: one accumulator each, and their four halving trees in one vector
+     * (lanes 0-7 of the first level hold the first's, 8-15 the second's; the second level gives each four lanes), so
+     * every sum adds the same two values as dot's. Written out: a call the JIT leaves out of line boxes its vectors
+     * (this method takes none).
      */
     private static void fourScaledDots(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2,
                                        int b3, int n, float scale, float[] out, int o0, int o1, int o2, int o3) {
@@ -298,8 +299,8 @@ final class VectorFloatOps implements FloatOps {
         FloatVector v1 = q0.add(q2).add(q1.add(q3));
         FloatVector v2 = r0.add(r2).add(r1.add(r3));
         FloatVector v3 = s0.add(s2).add(s1.add(s3));
-        // fourScaledDots' tree written out: with 16 accumulators this method is large enough that the JIT does not inline a
-        // call here, and a call that is not inlined boxes its vectors (384 bytes and ~5x the time per call).
+        // fourScaledDots' tree, written out: with 16 accumulators this method is large enough that the JIT does not
+        // inline a call here, and a call that is not inlined boxes its vectors (384 bytes and ~5x the time per call).
         FloatVector v01 = v0.blend(v1, HIGH_8).add(v1.blend(v0, HIGH_8).rearrange(Reductions.XOR_8));
         FloatVector v23 = v2.blend(v3, HIGH_8).add(v3.blend(v2, HIGH_8).rearrange(Reductions.XOR_8));
         FloatVector t = v01.blend(v23, BIT_2).add(v23.blend(v01, BIT_2).rearrange(Reductions.XOR_4));
